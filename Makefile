@@ -1,0 +1,87 @@
+# tcplens: one hand-written GNU Makefile.
+#   make            build build/tcplens (and build/libtcplens.a)
+#   make demo       install deps, build, run the main job on its built-in default
+#   make check      install deps, build, run every test; ends with "N passed, N failed"
+#   make asan       build the sanitizer variant into build/asan/
+#   make bench      speed and memory against tshark and tcpdump
+#   make fuzz       run the libFuzzer harnesses (FUZZ_SECONDS per target)
+
+CC      ?= gcc
+O       ?= build
+OPT     ?= -O2
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
+PKG_CFLAGS := $(shell pkg-config --cflags libpcap libcurl 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs libpcap libcurl 2>/dev/null || echo -lpcap -lcurl)
+CFLAGS  ?= $(OPT) -g
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(PKG_CFLAGS) -Isrc $(CFLAGS) $(EXTRA_CFLAGS)
+LDLIBS  := $(PKG_LIBS) -lpthread -lm
+LDFLAGS += $(EXTRA_LDFLAGS)
+
+CLI_SRCS := src/main.c $(wildcard src/cli_*.c)
+LIB_SRCS := $(filter-out $(CLI_SRCS),$(wildcard src/*.c))
+LIB_OBJS := $(LIB_SRCS:src/%.c=$(O)/obj/%.o)
+CLI_OBJS := $(CLI_SRCS:src/%.c=$(O)/obj/%.o)
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+UNIT_OBJS := $(UNIT_SRCS:tests/unit/%.c=$(O)/obj/unit/%.o)
+TOOL_SRCS := $(wildcard tests/tools/*.c)
+TOOLS    := $(TOOL_SRCS:tests/tools/%.c=$(O)/tools/%)
+
+.PHONY: all deps demo check test unit asan bench fuzz clean install uninstall lint
+all: $(O)/tcplens $(O)/unit $(TOOLS)
+
+$(O)/obj/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(O)/obj/unit/%.o: tests/unit/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -MMD -MP -c $< -o $@
+
+$(O)/libtcplens.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(O)/tcplens: $(CLI_OBJS) $(O)/libtcplens.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CLI_OBJS) $(O)/libtcplens.a $(LDLIBS)
+
+$(O)/unit: $(UNIT_OBJS) $(O)/libtcplens.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(UNIT_OBJS) $(O)/libtcplens.a $(LDLIBS)
+
+$(O)/tools/%: tests/tools/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LDLIBS)
+
+-include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(UNIT_OBJS:.o=.d)
+
+deps:
+	@bash scripts/deps.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@bash scripts/demo.sh
+
+# The whole suite: unit, golden, tshark oracle, end-to-end, then again under ASan+UBSan.
+check: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory asan
+	@bash tests/run.sh
+
+test: all
+	@bash tests/run.sh
+
+unit: $(O)/unit
+	@$(O)/unit
+
+asan:
+	@$(MAKE) --no-print-directory O=build/asan CC=clang OPT=-O1 \
+	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+	  EXTRA_LDFLAGS="-fsanitize=address,undefined" build/asan/tcplens build/asan/unit
+
+bench: all
+	@bash bench/run.sh
+
+fuzz:
+	@bash tests/fuzz/run.sh
+
+clean:
+	rm -rf $(O)

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# summary: install the Debian packages tcplens needs to build and test, only those missing.
+# Usage: scripts/deps.sh [build|test|all]   (default: all)
+set -euo pipefail
+want=${1:-all}
+build_pkgs=(gcc make pkg-config libpcap-dev libcurl4-openssl-dev)
+test_pkgs=(tshark tcpdump python3 iproute2 nftables iputils-ping clang libclang-rt-14-dev valgrind)
+case $want in
+    build) pkgs=("${build_pkgs[@]}") ;;
+    test|all) pkgs=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
+    *) echo "deps.sh: unknown set '$want' (build, test or all)" >&2; exit 2 ;;
+esac
+missing=()
+for p in "${pkgs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+((${#missing[@]} == 0)) && exit 0
+if [[ $(id -u) -ne 0 ]]; then
+    if command -v sudo >/dev/null; then SUDO=sudo; else
+        echo "deps.sh: missing packages: ${missing[*]} (run as root to install them)" >&2; exit 1; fi
+else SUDO=; fi
+echo "deps.sh: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# tshark asks whether non-root users may capture; answer no without a prompt.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections 2>/dev/null || true
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,376 @@
+/* summary: buffered output with fast number formatting and escaping. */
+#include "outbuf.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "xalloc.h"
+
+void ob_init_fd(struct obuf *ob, int fd, size_t bufsize)
+{
+    memset(ob, 0, sizeof *ob);
+    ob->fd = fd;
+    ob->cap = bufsize < 4096 ? 4096 : bufsize;
+    ob->buf = xmalloc(ob->cap);
+}
+
+void ob_init_mem(struct obuf *ob, size_t max)
+{
+    memset(ob, 0, sizeof *ob);
+    ob->fd = -1;
+    ob->max = max;
+    ob->cap = 256;
+    ob->buf = xmalloc(ob->cap);
+}
+
+void ob_free(struct obuf *ob)
+{
+    if (!ob)
+        return;
+    free(ob->buf);
+    ob->buf = NULL;
+    ob->len = ob->cap = 0;
+}
+
+void ob_reset(struct obuf *ob)
+{
+    ob->len = 0;
+    ob->truncated = 0;
+}
+
+int ob_flush(struct obuf *ob)
+{
+    if (ob->fd < 0)
+        return 0;
+    size_t off = 0;
+    while (off < ob->len) {
+        if (ob->err) {
+            break;
+        }
+        ssize_t w = write(ob->fd, ob->buf + off, ob->len - off);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            ob->err = errno;
+            break;
+        }
+        off += (size_t)w;
+    }
+    ob->len = 0;
+    return ob->err ? -1 : 0;
+}
+
+const char *ob_cstr(struct obuf *ob)
+{
+    if (ob->len + 1 > ob->cap) {
+        ob->cap = ob->len + 1;
+        ob->buf = xrealloc(ob->buf, ob->cap);
+    }
+    ob->buf[ob->len] = '\0';
+    return ob->buf;
+}
+
+/* Make room for n more bytes; returns how many may actually be written. */
+static size_t ob_room(struct obuf *ob, size_t n)
+{
+    if (ob->len + n <= ob->cap)
+        return n;
+    if (ob->fd >= 0) {
+        ob_flush(ob);
+        if (n <= ob->cap)
+            return n;
+        return 0; /* caller writes directly */
+    }
+    size_t want = ob->len + n;
+    if (want > ob->max) {
+        ob->truncated = 1;
+        want = ob->max;
+    }
+    if (want > ob->cap) {
+        size_t nc = ob->cap * 2;
+        while (nc < want)
+            nc *= 2;
+        if (nc > ob->max)
+            nc = ob->max;
+        ob->buf = xrealloc(ob->buf, nc + 1);
+        ob->cap = nc;
+    }
+    return want - ob->len;
+}
+
+void ob_ensure(struct obuf *ob, size_t n)
+{
+    if (ob->fd >= 0 && ob->cap - ob->len < n)
+        ob_flush(ob);
+}
+
+void ob_write(struct obuf *ob, const void *p, size_t n)
+{
+    if (n == 0)
+        return;
+    size_t room = ob_room(ob, n);
+    if (room == 0 && ob->fd >= 0) {
+        /* larger than the whole buffer: write through */
+        const char *c = p;
+        while (n > 0 && !ob->err) {
+            ssize_t w = write(ob->fd, c, n);
+            if (w < 0) {
+                if (errno == EINTR)
+                    continue;
+                ob->err = errno;
+                break;
+            }
+            c += w;
+            n -= (size_t)w;
+        }
+        return;
+    }
+    memcpy(ob->buf + ob->len, p, room);
+    ob->len += room;
+}
+
+void ob_puts(struct obuf *ob, const char *s)
+{
+    ob_write(ob, s, strlen(s));
+}
+
+void ob_putc(struct obuf *ob, char c)
+{
+    if (ob->len < ob->cap) {
+        ob->buf[ob->len++] = c;
+        return;
+    }
+    ob_write(ob, &c, 1);
+}
+
+void ob_u64(struct obuf *ob, uint64_t v)
+{
+    char tmp[24];
+    char *e = tmp + sizeof tmp, *q = e;
+    do {
+        *--q = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    ob_write(ob, q, (size_t)(e - q));
+}
+
+void ob_i64(struct obuf *ob, int64_t v)
+{
+    if (v < 0) {
+        ob_putc(ob, '-');
+        ob_u64(ob, (uint64_t)0 - (uint64_t)v);
+    } else {
+        ob_u64(ob, (uint64_t)v);
+    }
+}
+
+void ob_fixed(struct obuf *ob, int64_t v, int decimals)
+{
+    uint64_t pow = 1;
+    for (int i = 0; i < decimals; i++)
+        pow *= 10;
+    uint64_t a;
+    if (v < 0) {
+        ob_putc(ob, '-');
+        a = (uint64_t)0 - (uint64_t)v;
+    } else {
+        a = (uint64_t)v;
+    }
+    ob_u64(ob, a / pow);
+    if (decimals > 0) {
+        char tmp[24];
+        uint64_t f = a % pow;
+        for (int i = decimals - 1; i >= 0; i--) {
+            tmp[i] = (char)('0' + f % 10);
+            f /= 10;
+        }
+        ob_putc(ob, '.');
+        ob_write(ob, tmp, (size_t)decimals);
+    }
+}
+
+void ob_vprintf(struct obuf *ob, const char *fmt, va_list ap)
+{
+    char tmp[512];
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    if (n < 0) {
+        va_end(ap2);
+        return;
+    }
+    if ((size_t)n < sizeof tmp) {
+        ob_write(ob, tmp, (size_t)n);
+    } else {
+        char *big = xmalloc((size_t)n + 1);
+        vsnprintf(big, (size_t)n + 1, fmt, ap2);
+        ob_write(ob, big, (size_t)n);
+        free(big);
+    }
+    va_end(ap2);
+}
+
+void ob_printf(struct obuf *ob, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    ob_vprintf(ob, fmt, ap);
+    va_end(ap);
+}
+
+size_t utf8_width(const char *s, size_t n)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < n; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80)
+            w++;
+    return w;
+}
+
+void ob_pad_to(struct obuf *ob, size_t start, size_t width)
+{
+    size_t have = 0;
+    if (ob->fd < 0 || start <= ob->len)
+        have = utf8_width(ob->buf + start, ob->len - start);
+    while (have < width) {
+        ob_putc(ob, ' ');
+        have++;
+    }
+}
+
+static const char hexd[] = "0123456789abcdef";
+
+void ob_text_esc(struct obuf *ob, const void *p, size_t n)
+{
+    const unsigned char *c = p;
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = c[i];
+        if (ch >= 0x20 && ch < 0x7f && ch != '\\') {
+            run++;
+            continue;
+        }
+        ob_write(ob, c + i - run, run);
+        run = 0;
+        char e[4] = {'\\', 'x', hexd[ch >> 4], hexd[ch & 15]};
+        if (ch == '\\') {
+            ob_write(ob, "\\\\", 2);
+        } else {
+            ob_write(ob, e, 4);
+        }
+    }
+    ob_write(ob, c + n - run, run);
+}
+
+/* Length of a valid UTF-8 sequence starting at s (max n bytes), 0 if invalid. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0];
+    size_t len;
+    uint32_t cp;
+    if (c < 0x80)
+        return 1;
+    if ((c & 0xE0) == 0xC0) {
+        len = 2;
+        cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+        len = 3;
+        cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+        len = 4;
+        cp = c & 0x07;
+    } else {
+        return 0;
+    }
+    if (len > n)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return len;
+}
+
+void ob_json_str(struct obuf *ob, const char *s, size_t n)
+{
+    const unsigned char *c = (const unsigned char *)s;
+    ob_putc(ob, '"');
+    size_t i = 0, run = 0;
+    while (i < n) {
+        unsigned char ch = c[i];
+        if (ch >= 0x20 && ch < 0x80 && ch != '"' && ch != '\\') {
+            run++;
+            i++;
+            continue;
+        }
+        ob_write(ob, c + i - run, run);
+        run = 0;
+        if (ch == '"' || ch == '\\') {
+            char e[2] = {'\\', (char)ch};
+            ob_write(ob, e, 2);
+            i++;
+        } else if (ch < 0x20) {
+            switch (ch) {
+            case '\n': ob_write(ob, "\\n", 2); break;
+            case '\r': ob_write(ob, "\\r", 2); break;
+            case '\t': ob_write(ob, "\\t", 2); break;
+            default: {
+                char e[6] = {'\\', 'u', '0', '0', hexd[ch >> 4], hexd[ch & 15]};
+                ob_write(ob, e, 6);
+            }
+            }
+            i++;
+        } else {
+            size_t l = utf8_seq(c + i, n - i);
+            if (l == 0) {
+                ob_write(ob, "\xEF\xBF\xBD", 3);
+                i++;
+            } else {
+                ob_write(ob, c + i, l);
+                i += l;
+            }
+        }
+    }
+    ob_write(ob, c + n - run, run);
+    ob_putc(ob, '"');
+}
+
+void ob_json_cstr(struct obuf *ob, const char *s)
+{
+    ob_json_str(ob, s, strlen(s));
+}
+
+void ob_html_esc(struct obuf *ob, const char *s, size_t n)
+{
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *e = NULL;
+        switch (s[i]) {
+        case '&': e = "&amp;"; break;
+        case '<': e = "&lt;"; break;
+        case '>': e = "&gt;"; break;
+        case '"': e = "&quot;"; break;
+        case '\'': e = "&#39;"; break;
+        default: break;
+        }
+        if (!e) {
+            run++;
+            continue;
+        }
+        ob_write(ob, s + i - run, run);
+        run = 0;
+        ob_puts(ob, e);
+    }
+    ob_write(ob, s + n - run, run);
+}
+
+void ob_html_cstr(struct obuf *ob, const char *s)
+{
+    ob_html_esc(ob, s, strlen(s));
+}

@@ -1,0 +1,193 @@
+/* summary: struct pkt, the decoded view of one packet that the dissectors fill.
+ *
+ * A pkt is filled by dissect() and nothing else; it points into the capture record's bytes
+ * (borrowed until the next record is read) and holds its own small text arena for strings
+ * it decodes (DNS names, HTTP request lines), so a pkt needs no allocation. Two lengths are
+ * kept apart everywhere: what the headers claim went over the wire (used for sequence
+ * arithmetic) and what was captured (the only bytes ever read). */
+#ifndef TCPLENS_PKT_H
+#define TCPLENS_PKT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- addresses ---- */
+
+struct addr {
+    uint8_t family; /* 0 none, 4 IPv4, 6 IPv6 */
+    uint8_t a[16];  /* IPv4 in a[0..3] */
+};
+
+/* Writes the textual address into buf (at least 46 bytes); returns its length. */
+size_t addr_str(const struct addr *ad, char *buf, size_t n);
+int addr_cmp(const struct addr *x, const struct addr *y);
+bool addr_eq(const struct addr *x, const struct addr *y);
+
+/* ---- outcome of a layer ---- */
+
+enum dis_status { DIS_OK = 0, DIS_TRUNCATED = 1, DIS_INVALID = 2 };
+
+/* ---- link / network / transport identifiers ---- */
+
+enum pkt_l3 { L3_NONE = 0, L3_IPV4, L3_IPV6, L3_ARP, L3_OTHER };
+enum pkt_l4 { L4_NONE = 0, L4_TCP, L4_UDP, L4_ICMP, L4_ICMPV6, L4_OTHER };
+enum pkt_app { APP_NONE = 0, APP_HTTP, APP_DNS };
+
+/* TCP flag bits as in the header's 12-bit flags field (Wireshark's TH_*). */
+#define TH_FIN 0x001
+#define TH_SYN 0x002
+#define TH_RST 0x004
+#define TH_PUSH 0x008
+#define TH_ACK 0x010
+#define TH_URG 0x020
+#define TH_ECE 0x040
+#define TH_CWR 0x080
+#define TH_AE 0x100
+#define TH_RES 0xE00
+#define TH_MASK 0xFFF
+
+#define PKT_MAX_SACK 4
+
+/* TCP options seen on the segment. */
+struct tcp_opts {
+    uint16_t mss;
+    uint8_t wscale;          /* shift as sent (may exceed 14) */
+    bool has_mss, has_ws, sack_perm, has_ts, has_tfo, has_md5, has_mptcp, has_ao;
+    bool bad;                /* an option was malformed (length 0/1, runs past the header) */
+    uint32_t tsval, tsecr;
+    uint8_t nsack;           /* SACK blocks present (<= PKT_MAX_SACK) */
+    uint32_t sack_l[PKT_MAX_SACK], sack_r[PKT_MAX_SACK]; /* raw edges */
+    uint8_t tfo_cookie_len;
+    uint8_t count;           /* number of options (excluding NOP/EOL) */
+};
+
+struct pkt_tcp {
+    uint32_t seq, ack;       /* raw */
+    uint16_t flags;          /* TH_* */
+    uint16_t win;            /* raw window field */
+    uint16_t urp;
+    uint16_t sum;
+    uint8_t hlen;            /* header length in bytes from the data offset field */
+    bool have_seglen;        /* seglen is known (not in an ICMP error, not a fragment, hlen fits) */
+    uint32_t seglen;         /* payload length on the wire: IP-claimed length - TCP header */
+    struct tcp_opts opt;
+};
+
+struct pkt_udp {
+    uint16_t len;            /* UDP length field */
+};
+
+/* The header quoted inside an ICMP error (destination unreachable, time exceeded, ...). */
+struct pkt_inner {
+    bool present;
+    uint8_t proto;           /* IP protocol of the quoted datagram */
+    struct addr src, dst;
+    bool have_ports;
+    uint16_t sport, dport;
+    bool have_tcp;           /* enough bytes to read seq/ack/flags of a quoted TCP header */
+    uint32_t seq, ack;
+    uint16_t tcp_flags, win;
+    uint8_t tcp_hlen;
+};
+
+struct pkt_icmp {
+    uint8_t type, code;
+    bool echo;               /* echo request/reply */
+    uint16_t id, seq;
+    struct pkt_inner inner;
+};
+
+/* ---- application summaries (all strings live in the pkt's arena, already sanitised) ---- */
+
+#define PKT_DNS_MAX_Q 4
+#define PKT_DNS_MAX_A 16
+
+struct dns_rr {
+    const char *name;        /* decoded owner name */
+    uint16_t type, cls;
+    uint32_t ttl;
+    const char *data;        /* rendered RDATA ("93.184.216.34", "cname.example.", ...) */
+};
+
+struct pkt_dns {
+    uint16_t id, flags;      /* flags: QR/opcode/AA/TC/RD/RA/Z/rcode as on the wire */
+    uint16_t qdcount, ancount, nscount, arcount;
+    uint8_t nq, na;          /* decoded (capped) */
+    struct dns_rr q[PKT_DNS_MAX_Q];
+    struct dns_rr a[PKT_DNS_MAX_A];
+    bool malformed;
+};
+
+struct pkt_http {
+    bool request;            /* request line (true) or status line (false) */
+    const char *method;      /* request: "GET" */
+    const char *uri;         /* request: "/index.html" (capped) */
+    const char *version;     /* "HTTP/1.1" */
+    uint16_t status;         /* response: 200 */
+    const char *reason;      /* response: "OK" */
+    const char *host;        /* Host: header if within the captured bytes, else NULL */
+    const char *content_type;
+    int64_t content_length;  /* -1 if absent */
+};
+
+/* ---- the packet ---- */
+
+#define PKT_ARENA 2048
+
+struct pkt {
+    uint64_t frame;          /* 1-based number in the capture */
+    int64_t ts_sec;          /* capture timestamp */
+    uint32_t ts_nsec;
+    uint32_t caplen, wirelen;
+    uint32_t linktype;       /* LINKTYPE_* */
+    uint32_t ifindex;        /* pcapng interface */
+    const uint8_t *data;     /* captured bytes (borrowed) */
+
+    /* link */
+    uint16_t ethertype;      /* 0 if none */
+    uint8_t nvlan;
+    uint16_t vlan[2];        /* outermost first */
+
+    /* network */
+    enum pkt_l3 l3;
+    struct addr src, dst;
+    uint8_t ipproto;         /* final upper-layer protocol after extension headers */
+    uint8_t ttl;             /* TTL / hop limit */
+    uint16_t ip_id;
+    bool frag;               /* IPv4/IPv6 fragment (first or later) */
+    bool frag_first;         /* offset 0 with more fragments */
+    uint32_t frag_off;       /* byte offset */
+    uint16_t arp_op;
+
+    /* transport */
+    enum pkt_l4 l4;
+    uint16_t sport, dport;
+    struct pkt_tcp tcp;
+    struct pkt_udp udp;
+    struct pkt_icmp icmp;
+    const uint8_t *payload;  /* transport payload captured bytes */
+    uint32_t payload_caplen; /* bytes available at payload */
+    uint32_t payload_len;    /* bytes the headers claim (TCP: seglen; UDP: len - 8) */
+
+    /* application */
+    enum pkt_app app;
+    struct pkt_http http;
+    struct pkt_dns dns;
+
+    /* damage: the first layer that did not parse cleanly */
+    enum dis_status status;
+    const char *bad_layer;   /* "eth", "ip", "tcp", ... (static string) or NULL */
+    const char *bad_reason;  /* static text, e.g. "bogus TCP header length" */
+
+    char arena[PKT_ARENA];
+    size_t arena_used;
+};
+
+/* Copy n bytes of untrusted text into the arena as a sanitised C string (control characters
+ * and non-ASCII become '.'), capped to the arena's remaining room; never fails (returns "" when
+ * full). */
+const char *pkt_strdup(struct pkt *p, const uint8_t *s, size_t n);
+const char *pkt_cstr(struct pkt *p, const char *s);
+
+#endif
