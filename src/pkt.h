@@ -117,6 +117,10 @@ struct pkt_dns {
     struct dns_rr q[PKT_DNS_MAX_Q];
     struct dns_rr a[PKT_DNS_MAX_A];
     bool malformed;
+    /* Info-column text of what is not kept above (dis_app.h), NULL if none: */
+    const char *q_more;      /* questions past PKT_DNS_MAX_Q (" A x.example") */
+    const char *rr_more;     /* answers past PKT_DNS_MAX_A, then authority and additional RRs */
+    uint8_t end;             /* enum dns_end: how decoding ended (ok, cut, bad, arena full) */
 };
 
 struct pkt_http {
@@ -129,6 +133,7 @@ struct pkt_http {
     const char *host;        /* Host: header if within the captured bytes, else NULL */
     const char *content_type;
     int64_t content_length;  /* -1 if absent */
+    const char *media;       /* Info summary of body bytes in this segment ("text/html", "GIF89a") */
 };
 
 /* ---- the packet ---- */
