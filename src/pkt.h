@@ -60,6 +60,8 @@ struct tcp_opts {
     uint32_t sack_l[PKT_MAX_SACK], sack_r[PKT_MAX_SACK]; /* raw edges */
     uint8_t tfo_cookie_len;
     uint8_t count;           /* number of options (excluding NOP/EOL) */
+    uint8_t norder;          /* kinds of the well-formed options, in header order (for Info) */
+    uint8_t order[16];
 };
 
 struct pkt_tcp {
@@ -69,6 +71,7 @@ struct pkt_tcp {
     uint16_t urp;
     uint16_t sum;
     uint8_t hlen;            /* header length in bytes from the data offset field */
+    bool have_hdr;           /* ports, seq, ack, flags and window were captured (16 bytes) */
     bool have_seglen;        /* seglen is known (not in an ICMP error, not a fragment, hlen fits) */
     uint32_t seglen;         /* payload length on the wire: IP-claimed length - TCP header */
     struct tcp_opts opt;
@@ -184,6 +187,8 @@ struct pkt {
     enum dis_status status;
     const char *bad_layer;   /* "eth", "ip", "tcp", ... (static string) or NULL */
     const char *bad_reason;  /* static text, e.g. "bogus TCP header length" */
+
+    uint8_t depth;           /* dissection depth requested (enum dis_depth) */
 
     char arena[PKT_ARENA];
     size_t arena_used;

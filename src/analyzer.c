@@ -1,0 +1,186 @@
+/* summary: the pipeline driver: one loop from records to renderer events. */
+#include "analyzer.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "capfile.h"
+#include "capture.h"
+#include "capwrite.h"
+#include "xalloc.h"
+
+#define NS_PER_SEC 1000000000LL
+
+struct run_state {
+    struct sink *sinks;
+    int nsinks;
+};
+
+static void on_conn_close(void *ctx, const struct tcp_conn *c)
+{
+    struct run_state *rs = ctx;
+    for (int i = 0; i < rs->nsinks; i++)
+        if (rs->sinks[i].conn)
+            rs->sinks[i].conn(rs->sinks[i].ctx, c);
+}
+
+enum run_status analyzer_run(const struct run_opts *o, struct sink *sinks, int nsinks,
+                             struct run_info *ri, struct errbuf *eb)
+{
+    memset(ri, 0, sizeof *ri);
+    ri->source = o->file ? (strcmp(o->file, "-") ? o->file : "standard input") : o->iface;
+    ri->live = o->file == NULL;
+    struct capfile *cf = NULL;
+    struct live *lv = NULL;
+    struct bpf_set *bpf = NULL;
+    struct capwrite *cw = NULL;
+    enum run_status status = RUN_OK;
+    uint32_t linktype;
+
+    if (o->file) {
+        bool not_cap = false;
+        if (capfile_open(&cf, o->file, &not_cap, eb) < 0)
+            return RUN_BAD_INPUT;
+        linktype = capfile_linktype(cf);
+        if (capfile_format(cf) != CAPFILE_PCAPNG && !linktype_supported(linktype)) {
+            err_set(eb, "%s: link type %u is not supported (Ethernet, Linux cooked, BSD "
+                        "loopback and raw IP are)",
+                    ri->source, linktype);
+            capfile_close(cf);
+            return RUN_BAD_INPUT;
+        }
+        if (o->filter && o->filter[0] &&
+            bpf_set_new(&bpf, o->filter, linktype, capfile_snaplen(cf), eb) < 0) {
+            capfile_close(cf);
+            return RUN_BAD_FILTER;
+        }
+    } else {
+        struct live_opts lo = {o->iface, o->filter, o->snaplen, o->promisc, 0};
+        enum live_err why;
+        if (live_open(&lv, &lo, &why, eb) < 0)
+            return why == LIVE_ERR_PERM ? RUN_NO_PERM
+                   : why == LIVE_ERR_FILTER ? RUN_BAD_FILTER : RUN_CAPTURE_ERR;
+        linktype = live_linktype(lv);
+        if (o->drop_user && capture_drop_privs(o->drop_user, eb) < 0) {
+            live_close(lv);
+            return RUN_CAPTURE_ERR;
+        }
+    }
+    if (o->write_path) {
+        bool nsec = cf && capfile_format(cf) == CAPFILE_PCAP_NSEC;
+        uint32_t snap = cf ? capfile_snaplen(cf) : live_snaplen(lv);
+        if (capwrite_open(&cw, o->write_path, linktype, snap, nsec, eb) < 0) {
+            bpf_set_free(bpf);
+            capfile_close(cf);
+            live_close(lv);
+            return RUN_WRITE_ERR;
+        }
+    }
+    if (o->on_open)
+        o->on_open(o->on_open_ctx, ri->source, linktype);
+
+    struct tcp_track_limits lim;
+    if (o->have_limits)
+        lim = o->limits;
+    else
+        tcp_track_defaults(&lim);
+    struct tcp_track *tt = tcp_track_new(&lim);
+    struct run_state rs = {sinks, nsinks};
+    tcp_track_on_close(tt, on_conn_close, &rs);
+
+    struct pkt *p = xmalloc(sizeof *p);
+    struct tcp_rec trec;
+    struct cap_rec rec;
+    uint64_t frame = 0;
+    int64_t prev = 0;
+    struct errbuf rerr = {""};
+    for (;;) {
+        int rc;
+        if (cf) {
+            rc = capfile_next(cf, &rec, &rerr);
+            if (rc == 0)
+                break;
+            if (rc < 0) {
+                ri->damaged = true;
+                memcpy(ri->damage, rerr.msg, sizeof ri->damage);
+                status = RUN_DAMAGED;
+                break;
+            }
+            if (capture_stop) {
+                ri->interrupted = true;
+                break;
+            }
+        } else {
+            if (o->should_stop && o->should_stop(o->should_stop_ctx))
+                break;
+            rc = live_next(lv, &rec, &rerr);
+            if (rc == 0)
+                continue;
+            if (rc == -2) {
+                ri->interrupted = capture_stop != 0;
+                break;
+            }
+            if (rc < 0) {
+                memcpy(ri->damage, rerr.msg, sizeof ri->damage);
+                status = RUN_CAPTURE_ERR;
+                break;
+            }
+        }
+        frame++;
+        ri->packets++;
+        if (bpf && !bpf_set_match(bpf, &rec))
+            continue;
+        if (cw && capwrite_put(cw, &rec, &rerr) < 0 && !ri->write_failed) {
+            ri->write_failed = true;
+            memcpy(ri->write_error, rerr.msg, sizeof ri->write_error);
+        }
+        dissect(p, &rec, cf ? frame : ri->shown + 1, o->depth);
+        if (!linktype_supported(rec.linktype))
+            ri->unsupported_linktype++;
+        int64_t now = (int64_t)rec.ts_sec * NS_PER_SEC + rec.ts_nsec;
+        if (ri->shown == 0) {
+            ri->first_ts = now;
+            prev = now;
+        }
+        ri->last_ts = now;
+        ri->shown++;
+        tcp_track_packet(tt, p, &trec);
+        struct pkt_event ev = {p, trec.valid ? &trec : NULL, now - ri->first_ts, now - prev, now};
+        prev = now;
+        for (int i = 0; i < nsinks; i++)
+            if (sinks[i].packet)
+                sinks[i].packet(sinks[i].ctx, &ev);
+        if (o->count && ri->shown >= o->count)
+            break;
+    }
+    if (lv) {
+        uint64_t r, d, i;
+        if (live_stats(lv, &r, &d, &i) == 0) {
+            ri->have_kernel_stats = true;
+            ri->kern_recv = r;
+            ri->kern_drop = d;
+            ri->kern_ifdrop = i;
+        }
+    }
+    tcp_track_finish(tt);
+    ri->track = tcp_track_stats(tt);
+    if (cw) {
+        ri->written = capwrite_count(cw);
+        if (capwrite_close(cw, &rerr) < 0 && !ri->write_failed) {
+            ri->write_failed = true;
+            memcpy(ri->write_error, rerr.msg, sizeof ri->write_error);
+        }
+    }
+    for (int i = 0; i < nsinks; i++)
+        if (sinks[i].finish)
+            sinks[i].finish(sinks[i].ctx, ri);
+    ri->track = NULL; /* freed below */
+    free(p);
+    tcp_track_free(tt);
+    bpf_set_free(bpf);
+    capfile_close(cf);
+    live_close(lv);
+    if (status == RUN_OK && ri->write_failed)
+        status = RUN_WRITE_ERR;
+    return status;
+}

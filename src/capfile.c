@@ -1,0 +1,490 @@
+/* summary: pcap / pcapng reader over a memory map or a bounded stream buffer.
+ *
+ * Formats: pcap (libpcap's tcpdump format, microsecond magic a1b2c3d4 and nanosecond magic
+ * a1b23c4d, either byte order, and the "modified" 0xa1b2cd34 variant with 24-byte record
+ * headers) and pcapng (draft-ietf-opsawg-pcapng: SHB, IDB with if_tsresol/if_tsoffset, EPB,
+ * SPB and the obsolete PB; every other block is skipped). The format is detected from the first
+ * bytes, never from the file name. */
+#include "capfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "rd.h"
+#include "xalloc.h"
+
+#define STREAM_CHUNK (1u << 20)
+
+struct iface {
+    uint32_t linktype;
+    uint32_t snaplen;
+    uint64_t units;          /* timestamp units per second (10^k or 2^k) */
+    bool pow2;               /* units is 2^shift */
+    uint8_t shift;
+    int64_t tsoffset;        /* seconds */
+};
+
+struct capfile {
+    int fd;
+    bool own_fd;
+    /* memory-mapped input */
+    const uint8_t *map;
+    size_t map_len;
+    /* stream input */
+    uint8_t *buf;
+    size_t buf_cap, buf_start, buf_end;
+    bool eof;
+    uint64_t off;            /* absolute offset of the next unread byte */
+    uint64_t size;
+
+    enum capfile_format format;
+    bool swapped;            /* file byte order differs from big-endian reading helpers */
+    bool modified;           /* pcap with 24-byte record headers */
+    uint32_t linktype, snaplen;
+    /* pcapng */
+    struct iface *ifaces;
+    uint32_t nifaces, cap_ifaces;
+    bool little;             /* pcapng section byte order */
+    uint32_t first_linktype;
+    bool have_first;
+};
+
+/* ---- byte source ---- */
+
+/* Pointer to n contiguous bytes at the current offset, or NULL if fewer than n remain. */
+static const uint8_t *cf_peek(struct capfile *cf, size_t n, size_t *avail)
+{
+    if (cf->map) {
+        size_t left = cf->off < cf->map_len ? cf->map_len - (size_t)cf->off : 0;
+        if (avail)
+            *avail = left;
+        return left >= n ? cf->map + cf->off : NULL;
+    }
+    while (cf->buf_end - cf->buf_start < n && !cf->eof) {
+        if (cf->buf_start > 0 && (cf->buf_cap - cf->buf_end < STREAM_CHUNK || cf->buf_cap < n)) {
+            memmove(cf->buf, cf->buf + cf->buf_start, cf->buf_end - cf->buf_start);
+            cf->buf_end -= cf->buf_start;
+            cf->buf_start = 0;
+        }
+        if (cf->buf_cap - cf->buf_end < STREAM_CHUNK) {
+            size_t nc = cf->buf_cap ? cf->buf_cap * 2 : 4 * STREAM_CHUNK;
+            while (nc - cf->buf_end < STREAM_CHUNK || nc < n)
+                nc *= 2;
+            cf->buf = xrealloc(cf->buf, nc);
+            cf->buf_cap = nc;
+        }
+        ssize_t r = read(cf->fd, cf->buf + cf->buf_end, cf->buf_cap - cf->buf_end);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            cf->eof = true;
+            break;
+        }
+        if (r == 0) {
+            cf->eof = true;
+            break;
+        }
+        cf->buf_end += (size_t)r;
+    }
+    size_t left = cf->buf_end - cf->buf_start;
+    if (avail)
+        *avail = left;
+    return left >= n ? cf->buf + cf->buf_start : NULL;
+}
+
+static void cf_advance(struct capfile *cf, size_t n)
+{
+    cf->off += n;
+    if (!cf->map)
+        cf->buf_start += n;
+}
+
+/* ---- integer helpers in file byte order ---- */
+
+static uint16_t f16(const struct capfile *cf, const uint8_t *p, bool little)
+{
+    (void)cf;
+    return little ? ld_le16(p) : ld_be16(p);
+}
+
+static uint32_t f32(const struct capfile *cf, const uint8_t *p, bool little)
+{
+    (void)cf;
+    return little ? ld_le32(p) : ld_be32(p);
+}
+
+/* ---- open ---- */
+
+int capfile_open(struct capfile **out, const char *path, bool *not_capture, struct errbuf *eb)
+{
+    *out = NULL;
+    if (not_capture)
+        *not_capture = false;
+    struct capfile *cf = xcalloc(1, sizeof *cf);
+    cf->fd = -1;
+    if (!strcmp(path, "-")) {
+        cf->fd = STDIN_FILENO;
+    } else {
+        cf->fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (cf->fd < 0) {
+            err_set_errno(eb, errno, "cannot open %s", path);
+            free(cf);
+            return -1;
+        }
+        cf->own_fd = true;
+    }
+    struct stat st;
+    if (fstat(cf->fd, &st) == 0 && S_ISREG(st.st_mode)) {
+        cf->size = (uint64_t)st.st_size;
+        if (st.st_size > 0) {
+            void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, cf->fd, 0);
+            if (m != MAP_FAILED) {
+                cf->map = m;
+                cf->map_len = (size_t)st.st_size;
+                madvise(m, cf->map_len, MADV_SEQUENTIAL);
+            }
+        }
+    } else if (fstat(cf->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        err_set(eb, "%s is a directory, not a capture file", path);
+        capfile_close(cf);
+        return -1;
+    }
+    const char *name = strcmp(path, "-") ? path : "standard input";
+    size_t avail = 0;
+    const uint8_t *h = cf_peek(cf, 4, &avail);
+    if (!h) {
+        if (not_capture)
+            *not_capture = true;
+        if (avail == 0)
+            err_set(eb, "%s is empty: not a capture file", name);
+        else
+            err_set(eb, "%s is too short to be a capture file (%zu bytes)", name, avail);
+        capfile_close(cf);
+        return -1;
+    }
+    uint32_t magic_be = ld_be32(h);
+    if (magic_be == 0x0A0D0D0A) {
+        cf->format = CAPFILE_PCAPNG;
+        *out = cf;
+        return 0;
+    }
+    bool swapped;
+    switch (magic_be) {
+    case 0xa1b2c3d4: swapped = false; cf->format = CAPFILE_PCAP; break;
+    case 0xd4c3b2a1: swapped = true; cf->format = CAPFILE_PCAP; break;
+    case 0xa1b23c4d: swapped = false; cf->format = CAPFILE_PCAP_NSEC; break;
+    case 0x4d3cb2a1: swapped = true; cf->format = CAPFILE_PCAP_NSEC; break;
+    case 0xa1b2cd34: swapped = false; cf->format = CAPFILE_PCAP; cf->modified = true; break;
+    case 0x34cdb2a1: swapped = true; cf->format = CAPFILE_PCAP; cf->modified = true; break;
+    default:
+        if (not_capture)
+            *not_capture = true;
+        err_set(eb, "%s is not a capture file (unknown magic 0x%08x; pcap and pcapng are read)",
+                name, magic_be);
+        capfile_close(cf);
+        return -1;
+    }
+    h = cf_peek(cf, 24, &avail);
+    if (!h) {
+        if (not_capture)
+            *not_capture = true;
+        err_set(eb, "%s: pcap file header cut short (%zu of 24 bytes)", name, avail);
+        capfile_close(cf);
+        return -1;
+    }
+    cf->swapped = swapped;
+    /* "swapped" relative to big-endian magic reading: the file is little-endian */
+    bool little = swapped;
+    cf->snaplen = f32(cf, h + 16, little);
+    cf->linktype = f32(cf, h + 20, little) & 0x0FFFFFFF; /* upper bits: FCS length info */
+    cf_advance(cf, 24);
+    *out = cf;
+    return 0;
+}
+
+void capfile_close(struct capfile *cf)
+{
+    if (!cf)
+        return;
+    if (cf->map)
+        munmap((void *)cf->map, cf->map_len);
+    if (cf->own_fd && cf->fd >= 0)
+        close(cf->fd);
+    free(cf->buf);
+    free(cf->ifaces);
+    free(cf);
+}
+
+enum capfile_format capfile_format(const struct capfile *cf)
+{
+    return cf->format;
+}
+
+uint32_t capfile_linktype(const struct capfile *cf)
+{
+    if (cf->format == CAPFILE_PCAPNG)
+        return cf->have_first ? cf->first_linktype : 1;
+    return cf->linktype;
+}
+
+uint32_t capfile_snaplen(const struct capfile *cf)
+{
+    if (cf->format == CAPFILE_PCAPNG)
+        return cf->nifaces ? cf->ifaces[0].snaplen : 262144;
+    return cf->snaplen;
+}
+
+uint64_t capfile_offset(const struct capfile *cf)
+{
+    return cf->off;
+}
+
+uint64_t capfile_size(const struct capfile *cf)
+{
+    return cf->size;
+}
+
+/* ---- pcap ---- */
+
+static int pcap_next(struct capfile *cf, struct cap_rec *rec, struct errbuf *eb)
+{
+    size_t hl = cf->modified ? 24 : 16, avail;
+    bool little = cf->swapped;
+    const uint8_t *h = cf_peek(cf, hl, &avail);
+    if (!h) {
+        if (avail == 0)
+            return 0;
+        return err_set(eb, "capture cut short in the middle of a packet header (%zu of %zu bytes "
+                           "at offset %llu)",
+                       avail, hl, (unsigned long long)cf->off);
+    }
+    uint32_t sec = f32(cf, h, little), frac = f32(cf, h + 4, little);
+    uint32_t incl = f32(cf, h + 8, little), orig = f32(cf, h + 12, little);
+    uint32_t limit = cf->snaplen > CAPFILE_MAX_RECORD ? cf->snaplen : CAPFILE_MAX_RECORD;
+    if (limit > CAPFILE_MAX_BLOCK)
+        limit = CAPFILE_MAX_BLOCK;
+    if (incl > limit)
+        return err_set(eb, "damaged capture: packet record at offset %llu claims %u bytes, more "
+                           "than the maximum of %u",
+                       (unsigned long long)cf->off, incl, limit);
+    const uint8_t *d = cf_peek(cf, hl + incl, &avail);
+    if (!d)
+        return err_set(eb, "capture cut short in the middle of a packet (%zu of %u bytes at "
+                           "offset %llu)",
+                       avail > hl ? avail - hl : 0, incl, (unsigned long long)cf->off);
+    rec->ts_sec = sec;
+    if (cf->format == CAPFILE_PCAP_NSEC) {
+        rec->ts_sec += frac / 1000000000u;
+        rec->ts_nsec = frac % 1000000000u;
+    } else {
+        rec->ts_sec += frac / 1000000u;
+        rec->ts_nsec = (frac % 1000000u) * 1000u;
+    }
+    rec->caplen = incl;
+    rec->wirelen = orig < incl ? incl : orig;
+    rec->linktype = cf->linktype;
+    rec->ifindex = 0;
+    rec->data = d + hl;
+    cf_advance(cf, hl + incl);
+    return 1;
+}
+
+/* ---- pcapng ---- */
+
+static void ng_iface_ts(const struct iface *ifc, uint32_t hi, uint32_t lo, struct cap_rec *rec)
+{
+    uint64_t t = ((uint64_t)hi << 32) | lo;
+    uint64_t sec, frac_ns;
+    if (ifc->pow2) {
+        sec = ifc->shift >= 64 ? 0 : t >> ifc->shift;
+        uint64_t frac = ifc->shift >= 64 ? t : t & ((1ULL << ifc->shift) - 1);
+        frac_ns = (uint64_t)(((unsigned __int128)frac * 1000000000u) >> ifc->shift);
+    } else {
+        sec = t / ifc->units;
+        uint64_t frac = t % ifc->units;
+        if (ifc->units <= 1000000000u)
+            frac_ns = frac * (1000000000u / ifc->units);
+        else
+            frac_ns = frac / (ifc->units / 1000000000u);
+    }
+    rec->ts_sec = (int64_t)sec + ifc->tsoffset;
+    rec->ts_nsec = (uint32_t)frac_ns;
+}
+
+static int ng_parse_shb(struct capfile *cf, const uint8_t *b, uint32_t blen, struct errbuf *eb)
+{
+    if (blen < 28)
+        return err_set(eb, "damaged pcapng: section header block too short (%u bytes)", blen);
+    uint32_t bom = ld_be32(b + 8);
+    if (bom == 0x1A2B3C4D)
+        cf->little = false;
+    else if (bom == 0x4D3C2B1A)
+        cf->little = true;
+    else
+        return err_set(eb, "damaged pcapng: bad byte-order magic 0x%08x", bom);
+    uint16_t major = f16(cf, b + 12, cf->little);
+    if (major != 1)
+        return err_set(eb, "pcapng version %u is not supported", major);
+    cf->nifaces = 0; /* interfaces are per section */
+    return 0;
+}
+
+static int ng_parse_idb(struct capfile *cf, const uint8_t *b, uint32_t blen, struct errbuf *eb)
+{
+    if (blen < 20)
+        return err_set(eb, "damaged pcapng: interface description block too short");
+    if (cf->nifaces >= CAPFILE_MAX_IFACES)
+        return err_set(eb, "pcapng: more than %u interfaces", CAPFILE_MAX_IFACES);
+    if (cf->nifaces == cf->cap_ifaces) {
+        cf->cap_ifaces = cf->cap_ifaces ? cf->cap_ifaces * 2 : 8;
+        cf->ifaces = xrealloc(cf->ifaces, cf->cap_ifaces * sizeof *cf->ifaces);
+    }
+    struct iface *ifc = &cf->ifaces[cf->nifaces++];
+    memset(ifc, 0, sizeof *ifc);
+    ifc->linktype = f16(cf, b + 8, cf->little);
+    ifc->snaplen = f32(cf, b + 12, cf->little);
+    ifc->units = 1000000;
+    if (!cf->have_first) {
+        cf->have_first = true;
+        cf->first_linktype = ifc->linktype;
+    }
+    /* options: code(2) len(2) value padded to 4 */
+    struct rd r = rd_make(b + 16, blen - 20);
+    while (rd_has(&r, 4)) {
+        uint16_t code = f16(cf, r.p, cf->little), len = f16(cf, r.p + 2, cf->little);
+        rd_skip(&r, 4);
+        if (code == 0)
+            break;
+        if (!rd_has(&r, len))
+            break;
+        if (code == 9 && len >= 1) {
+            uint8_t v = r.p[0];
+            if (v & 0x80) {
+                uint8_t s = v & 0x7F;
+                if (s < 64) {
+                    ifc->pow2 = true;
+                    ifc->shift = s;
+                    ifc->units = 1ULL << s;
+                }
+            } else if (v <= 19) {
+                uint64_t u = 1;
+                for (uint8_t i = 0; i < v; i++)
+                    u *= 10;
+                ifc->units = u;
+            }
+        } else if (code == 14 && len >= 8) {
+            uint64_t hi = f32(cf, r.p, cf->little), lo = f32(cf, r.p + 4, cf->little);
+            ifc->tsoffset = (int64_t)(cf->little ? ((lo << 32) | hi) : ((hi << 32) | lo));
+        }
+        rd_skip(&r, ((size_t)len + 3u) & ~3u);
+    }
+    return 0;
+}
+
+static int ng_next(struct capfile *cf, struct cap_rec *rec, struct errbuf *eb)
+{
+    for (;;) {
+        size_t avail;
+        const uint8_t *h = cf_peek(cf, 8, &avail);
+        if (!h) {
+            if (avail == 0)
+                return 0;
+            return err_set(eb, "capture cut short in the middle of a block header (%zu of 8 bytes "
+                               "at offset %llu)",
+                           avail, (unsigned long long)cf->off);
+        }
+        uint32_t type = ld_be32(h);
+        bool little = cf->little;
+        if (type == 0x0A0D0D0A) {
+            /* byte order comes from the SHB itself */
+            const uint8_t *s = cf_peek(cf, 12, &avail);
+            if (!s)
+                return err_set(eb, "capture cut short in a section header block");
+            uint32_t bom = ld_be32(s + 8);
+            little = bom == 0x4D3C2B1A;
+        } else {
+            type = f32(cf, h, little);
+        }
+        uint32_t blen = f32(cf, h + 4, little);
+        if (blen < 12 || (blen & 3) != 0 || blen > CAPFILE_MAX_BLOCK)
+            return err_set(eb, "damaged pcapng: block at offset %llu has an invalid length (%u)",
+                           (unsigned long long)cf->off, blen);
+        const uint8_t *b = cf_peek(cf, blen, &avail);
+        if (!b)
+            return err_set(eb, "capture cut short in the middle of a block (%zu of %u bytes at "
+                               "offset %llu)",
+                           avail, blen, (unsigned long long)cf->off);
+        if (f32(cf, b + blen - 4, little) != blen && type != 0x0A0D0D0A)
+            return err_set(eb, "damaged pcapng: block at offset %llu has mismatched lengths",
+                           (unsigned long long)cf->off);
+        int rc = 0;
+        switch (type) {
+        case 0x0A0D0D0A:
+            rc = ng_parse_shb(cf, b, blen, eb);
+            break;
+        case 1:
+            rc = ng_parse_idb(cf, b, blen, eb);
+            break;
+        case 6:   /* enhanced packet block */
+        case 2: { /* obsolete packet block */
+            if (blen < 32)
+                return err_set(eb, "damaged pcapng: packet block too short (%u bytes)", blen);
+            uint32_t ifid = type == 6 ? f32(cf, b + 8, little) : f16(cf, b + 8, little);
+            uint32_t hi = f32(cf, b + 12, little), lo = f32(cf, b + 16, little);
+            uint32_t cap = f32(cf, b + 20, little), orig = f32(cf, b + 24, little);
+            if (ifid >= cf->nifaces)
+                return err_set(eb, "damaged pcapng: packet for undefined interface %u", ifid);
+            if (cap > blen - 32 || cap > CAPFILE_MAX_RECORD)
+                return err_set(eb, "damaged pcapng: packet block at offset %llu claims %u bytes",
+                               (unsigned long long)cf->off, cap);
+            const struct iface *ifc = &cf->ifaces[ifid];
+            ng_iface_ts(ifc, hi, lo, rec);
+            rec->caplen = cap;
+            rec->wirelen = orig < cap ? cap : orig;
+            rec->linktype = ifc->linktype;
+            rec->ifindex = ifid;
+            rec->data = b + 28;
+            cf_advance(cf, blen);
+            return 1;
+        }
+        case 3: { /* simple packet block */
+            if (blen < 16)
+                return err_set(eb, "damaged pcapng: simple packet block too short");
+            if (cf->nifaces == 0)
+                return err_set(eb, "damaged pcapng: simple packet block before any interface");
+            uint32_t orig = f32(cf, b + 8, little);
+            uint32_t cap = blen - 16;
+            if (orig < cap)
+                cap = orig;
+            if (cf->ifaces[0].snaplen && cap > cf->ifaces[0].snaplen)
+                cap = cf->ifaces[0].snaplen;
+            rec->ts_sec = 0;
+            rec->ts_nsec = 0;
+            rec->caplen = cap;
+            rec->wirelen = orig < cap ? cap : orig;
+            rec->linktype = cf->ifaces[0].linktype;
+            rec->ifindex = 0;
+            rec->data = b + 12;
+            cf_advance(cf, blen);
+            return 1;
+        }
+        default:
+            break; /* name resolution, statistics, custom, unknown: skipped */
+        }
+        if (rc < 0)
+            return rc;
+        cf_advance(cf, blen);
+    }
+}
+
+int capfile_next(struct capfile *cf, struct cap_rec *rec, struct errbuf *eb)
+{
+    if (cf->format == CAPFILE_PCAPNG)
+        return ng_next(cf, rec, eb);
+    return pcap_next(cf, rec, eb);
+}

@@ -1,0 +1,736 @@
+/* summary: link, network and transport dissectors (Ethernet/802.1Q/QinQ, Linux SLL and SLL2,
+ * BSD NULL/LOOP, raw IP; IPv4 with options and fragments, IPv6 with extension headers; TCP with
+ * options, UDP, ICMP, ICMPv6, ARP) and the dispatch to the application dissectors.
+ *
+ * References: RFC 791 (IPv4), RFC 8200 (IPv6), RFC 9293 (TCP), RFC 7323 (window scale,
+ * timestamps), RFC 2018 (SACK), RFC 7413 (TFO), RFC 768 (UDP), RFC 792 / RFC 4443 (ICMP).
+ *
+ * Length rules follow Wireshark so that `len` agrees with tshark's tcp.len: the TCP segment's
+ * reported length is the IP-declared length when it fits in what the frame says went over the
+ * wire, else what the frame says; tcp.len is that minus the TCP header length. */
+#include "dissect.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#include "dis_app.h"
+#include "rd.h"
+
+#define ETHERTYPE_IPV4 0x0800
+#define ETHERTYPE_ARP 0x0806
+#define ETHERTYPE_VLAN 0x8100
+#define ETHERTYPE_IPV6 0x86DD
+#define ETHERTYPE_QINQ 0x88A8
+#define ETHERTYPE_QINQ_OLD1 0x9100
+#define ETHERTYPE_QINQ_OLD2 0x9200
+
+#define MAX_VLAN_TAGS 8
+#define MAX_IPV6_EXT 16
+
+/* ---- helpers ---- */
+
+static void mark(struct pkt *p, enum dis_status st, const char *layer, const char *why)
+{
+    if (p->status != DIS_OK)
+        return; /* keep the first (outermost) problem */
+    p->status = st;
+    p->bad_layer = layer;
+    p->bad_reason = why;
+}
+
+struct wire {
+    struct rd r;      /* captured bytes of this layer */
+    uint32_t wire;    /* bytes this layer has on the wire (reported length) */
+};
+
+static void dis_ipv4(struct pkt *p, struct wire w);
+static void dis_ipv6(struct pkt *p, struct wire w);
+static void dis_l4(struct pkt *p, uint8_t proto, struct wire w, bool fragment);
+
+/* ---- link layer ---- */
+
+static void dis_ethertype(struct pkt *p, uint16_t type, struct wire w)
+{
+    p->ethertype = type;
+    switch (type) {
+    case ETHERTYPE_IPV4:
+        dis_ipv4(p, w);
+        break;
+    case ETHERTYPE_IPV6:
+        dis_ipv6(p, w);
+        break;
+    case ETHERTYPE_ARP: {
+        p->l3 = L3_ARP;
+        struct rd r = w.r;
+        uint16_t htype = rd_be16(&r), ptype = rd_be16(&r);
+        uint8_t hlen = rd_u8(&r), plen = rd_u8(&r);
+        p->arp_op = rd_be16(&r);
+        if (r.short_read) {
+            mark(p, DIS_TRUNCATED, "arp", "ARP header cut short");
+            return;
+        }
+        if (htype == 1 && ptype == ETHERTYPE_IPV4 && hlen == 6 && plen == 4 && rd_has(&r, 20)) {
+            p->src.family = p->dst.family = 4;
+            memcpy(p->src.a, r.p + 6, 4);  /* sender protocol address */
+            memcpy(p->dst.a, r.p + 16, 4); /* target protocol address */
+            /* keep the sender hardware address for "is at" */
+            memcpy(p->arena, r.p, 6);
+            p->arena_used = 6;
+        }
+        break;
+    }
+    default:
+        p->l3 = L3_OTHER;
+        break;
+    }
+}
+
+static void dis_ethernet(struct pkt *p, struct wire w)
+{
+    struct rd r = w.r;
+    if (!rd_skip(&r, 12)) {
+        mark(p, DIS_TRUNCATED, "eth", "Ethernet header cut short");
+        return;
+    }
+    uint16_t type = rd_be16(&r);
+    uint32_t hdr = 14;
+    while (!r.short_read && (type == ETHERTYPE_VLAN || type == ETHERTYPE_QINQ ||
+                             type == ETHERTYPE_QINQ_OLD1 || type == ETHERTYPE_QINQ_OLD2)) {
+        uint16_t tci = rd_be16(&r);
+        type = rd_be16(&r);
+        hdr += 4;
+        if (p->nvlan < 2)
+            p->vlan[p->nvlan] = tci & 0x0FFF;
+        if (++p->nvlan > MAX_VLAN_TAGS) {
+            mark(p, DIS_INVALID, "vlan", "too many VLAN tags");
+            return;
+        }
+    }
+    if (r.short_read) {
+        mark(p, DIS_TRUNCATED, "eth", "Ethernet header cut short");
+        return;
+    }
+    if (type <= 1500) {
+        /* IEEE 802.3 length field: LLC, possibly with SNAP carrying an ethertype */
+        if (rd_has(&r, 8) && r.p[0] == 0xAA && r.p[1] == 0xAA && r.p[2] == 0x03) {
+            type = ld_be16(r.p + 6);
+            rd_skip(&r, 8);
+            hdr += 8;
+        } else {
+            p->l3 = L3_OTHER;
+            p->ethertype = 0;
+            return;
+        }
+    }
+    struct wire in = {r, w.wire > hdr ? w.wire - hdr : 0};
+    dis_ethertype(p, type, in);
+}
+
+static void dis_sll(struct pkt *p, struct wire w, bool v2)
+{
+    struct rd r = w.r;
+    uint32_t hdr = v2 ? 20 : 16;
+    if (!rd_has(&r, hdr)) {
+        mark(p, DIS_TRUNCATED, v2 ? "sll2" : "sll", "Linux cooked header cut short");
+        return;
+    }
+    uint16_t proto = v2 ? ld_be16(r.p) : ld_be16(r.p + 14);
+    uint16_t hatype = v2 ? ld_be16(r.p + 8) : ld_be16(r.p + 2);
+    rd_skip(&r, hdr);
+    struct wire in = {r, w.wire > hdr ? w.wire - hdr : 0};
+    if (hatype == 824 /* ARPHRD_NETLINK */ || proto < 0x0600) {
+        p->l3 = L3_OTHER;
+        return;
+    }
+    dis_ethertype(p, proto, in);
+}
+
+static void dis_raw(struct pkt *p, struct wire w, int version)
+{
+    if (version == 0) {
+        if (!rd_has(&w.r, 1)) {
+            mark(p, DIS_TRUNCATED, "ip", "empty packet");
+            return;
+        }
+        version = w.r.p[0] >> 4;
+    }
+    if (version == 4)
+        dis_ipv4(p, w);
+    else if (version == 6)
+        dis_ipv6(p, w);
+    else {
+        p->l3 = L3_OTHER;
+        mark(p, DIS_INVALID, "ip", "raw packet is neither IPv4 nor IPv6");
+    }
+}
+
+static void dis_null(struct pkt *p, struct wire w, bool loop)
+{
+    struct rd r = w.r;
+    if (!rd_has(&r, 4)) {
+        mark(p, DIS_TRUNCATED, "null", "loopback header cut short");
+        return;
+    }
+    /* DLT_NULL stores the address family in the capturing host's byte order */
+    uint32_t af = loop ? ld_be32(r.p) : ((r.p[0] || r.p[1]) ? ld_le32(r.p) : ld_be32(r.p));
+    rd_skip(&r, 4);
+    struct wire in = {r, w.wire > 4 ? w.wire - 4 : 0};
+    switch (af) {
+    case 2:
+        dis_ipv4(p, in);
+        break;
+    case 10: case 24: case 28: case 30:
+        dis_ipv6(p, in);
+        break;
+    default:
+        p->l3 = L3_OTHER;
+        break;
+    }
+}
+
+/* ---- IPv4 ----
+ *  0                   1                   2                   3
+ *  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ * |Version|  IHL  |Type of Service|          Total Length         |
+ * |         Identification        |Flags|      Fragment Offset    |
+ * |  Time to Live |    Protocol   |         Header Checksum       |
+ * |                       Source Address                          |
+ * |                    Destination Address                        |
+ * |                    Options                    |    Padding    |
+ */
+static void dis_ipv4(struct pkt *p, struct wire w)
+{
+    struct rd r = w.r;
+    p->l3 = L3_IPV4;
+    if (!rd_has(&r, 20)) {
+        mark(p, DIS_TRUNCATED, "ip", "IPv4 header cut short");
+        return;
+    }
+    const uint8_t *h = r.p;
+    uint8_t ihl = (uint8_t)((h[0] & 0x0F) * 4);
+    uint16_t total = ld_be16(h + 2);
+    p->ip_id = ld_be16(h + 4);
+    uint16_t fo = ld_be16(h + 6);
+    p->ttl = h[8];
+    p->ipproto = h[9];
+    p->src.family = p->dst.family = 4;
+    memcpy(p->src.a, h + 12, 4);
+    memcpy(p->dst.a, h + 16, 4);
+    if ((h[0] >> 4) != 4) {
+        mark(p, DIS_INVALID, "ip", "bogus IP version");
+        return;
+    }
+    if (ihl < 20) {
+        mark(p, DIS_INVALID, "ip", "bogus IPv4 header length");
+        return;
+    }
+    if (total < ihl) {
+        mark(p, DIS_INVALID, "ip", "bogus IPv4 total length (less than header length)");
+        return;
+    }
+    uint32_t reported = total <= w.wire ? total : w.wire;
+    if (total > w.wire)
+        mark(p, DIS_INVALID, "ip", "IPv4 total length exceeds packet length");
+    if (!rd_has(&r, ihl)) {
+        mark(p, DIS_TRUNCATED, "ip", "IPv4 options cut short");
+        return;
+    }
+    struct rd body = r;
+    rd_skip(&body, ihl);
+    /* narrow to the datagram: Ethernet padding is not payload */
+    size_t keep = reported - ihl;
+    if (rd_left(&body) > keep)
+        body.end = body.p + keep;
+    p->frag_off = (uint32_t)(fo & 0x1FFF) * 8;
+    bool mf = (fo & 0x2000) != 0;
+    if (mf || p->frag_off) {
+        p->frag = true;
+        p->frag_first = p->frag_off == 0;
+        return; /* payload is shown as a fragment; transport is not decoded */
+    }
+    struct wire in = {body, reported - ihl};
+    dis_l4(p, p->ipproto, in, false);
+}
+
+/* ---- IPv6 (fixed 40-byte header, then a bounded walk of extension headers) ---- */
+
+static void dis_ipv6(struct pkt *p, struct wire w)
+{
+    struct rd r = w.r;
+    p->l3 = L3_IPV6;
+    if (!rd_has(&r, 40)) {
+        mark(p, DIS_TRUNCATED, "ipv6", "IPv6 header cut short");
+        return;
+    }
+    const uint8_t *h = r.p;
+    uint16_t plen = ld_be16(h + 4);
+    uint8_t nh = h[6];
+    p->ttl = h[7];
+    p->src.family = p->dst.family = 6;
+    memcpy(p->src.a, h + 8, 16);
+    memcpy(p->dst.a, h + 24, 16);
+    if ((h[0] >> 4) != 6) {
+        mark(p, DIS_INVALID, "ipv6", "bogus IP version");
+        return;
+    }
+    rd_skip(&r, 40);
+    uint32_t avail_wire = w.wire > 40 ? w.wire - 40 : 0;
+    uint32_t reported = plen <= avail_wire ? plen : avail_wire;
+    if (plen > avail_wire)
+        mark(p, DIS_INVALID, "ipv6", "IPv6 payload length exceeds framing length");
+    if (rd_left(&r) > reported)
+        r.end = r.p + reported;
+    for (int i = 0; i < MAX_IPV6_EXT; i++) {
+        switch (nh) {
+        case 0:   /* hop-by-hop */
+        case 43:  /* routing */
+        case 60:  /* destination options */
+        case 135: /* mobility */
+        case 139: /* HIP */
+        case 140: { /* shim6 */
+            if (!rd_has(&r, 2)) {
+                mark(p, DIS_TRUNCATED, "ipv6", "IPv6 extension header cut short");
+                p->ipproto = nh;
+                return;
+            }
+            uint8_t next = r.p[0];
+            uint32_t len = ((uint32_t)r.p[1] + 1) * 8;
+            if (len > reported) {
+                mark(p, DIS_INVALID, "ipv6", "IPv6 extension header runs past the payload");
+                p->ipproto = nh;
+                return;
+            }
+            rd_skip(&r, len);
+            reported -= len;
+            nh = next;
+            continue;
+        }
+        case 51: { /* authentication header: length in 4-octet units, minus 2 */
+            if (!rd_has(&r, 2)) {
+                mark(p, DIS_TRUNCATED, "ipv6", "IPv6 AH cut short");
+                p->ipproto = nh;
+                return;
+            }
+            uint8_t next = r.p[0];
+            uint32_t len = ((uint32_t)r.p[1] + 2) * 4;
+            if (len > reported) {
+                mark(p, DIS_INVALID, "ipv6", "IPv6 AH runs past the payload");
+                p->ipproto = nh;
+                return;
+            }
+            rd_skip(&r, len);
+            reported -= len;
+            nh = next;
+            continue;
+        }
+        case 44: { /* fragment */
+            if (!rd_has(&r, 8)) {
+                mark(p, DIS_TRUNCATED, "ipv6", "IPv6 fragment header cut short");
+                p->ipproto = nh;
+                return;
+            }
+            uint8_t next = r.p[0];
+            uint16_t off = ld_be16(r.p + 2);
+            p->ip_id = (uint16_t)ld_be32(r.p + 4);
+            p->frag_off = (uint32_t)(off & 0xFFF8);
+            bool mf = off & 1;
+            rd_skip(&r, 8);
+            reported = reported >= 8 ? reported - 8 : 0;
+            nh = next;
+            if (mf || p->frag_off) {
+                p->frag = true;
+                p->frag_first = p->frag_off == 0;
+                p->ipproto = nh;
+                return;
+            }
+            continue; /* atomic fragment */
+        }
+        default:
+            p->ipproto = nh;
+            struct wire in = {r, reported};
+            dis_l4(p, nh, in, false);
+            return;
+        }
+    }
+    p->ipproto = nh;
+    mark(p, DIS_INVALID, "ipv6", "too many IPv6 extension headers");
+}
+
+/* ---- TCP ----
+ * |          Source Port          |       Destination Port        |
+ * |                        Sequence Number                        |
+ * |                    Acknowledgment Number                      |
+ * |  Data |       |A|C|E|U|A|P|R|S|F|                               |
+ * | Offset| Rsrvd |E|W|C|R|C|S|S|Y|I|            Window             |
+ * |           Checksum            |         Urgent Pointer        |
+ * |                    Options                    |    Padding    |
+ */
+static void dis_tcp_options(struct pkt *p, const uint8_t *o, size_t n_hdr, size_t n_cap)
+{
+    struct tcp_opts *t = &p->tcp.opt;
+    size_t i = 0;
+    bool eol = false;
+    while (i < n_hdr) {
+        if (i >= n_cap)
+            return; /* options cut by the snapshot length */
+        uint8_t kind = o[i];
+        if (eol && kind != 0)
+            return;
+        if (kind == 0 || kind == 1) {
+            if (kind == 0)
+                eol = true;
+            i++;
+            continue;
+        }
+        if (i + 1 >= n_hdr) {
+            t->bad = true;
+            return;
+        }
+        if (i + 1 >= n_cap)
+            return;
+        uint8_t len = o[i + 1];
+        if (len < 2 || (size_t)len - 2 > n_hdr - i - 2) {
+            t->bad = true;
+            return;
+        }
+        if (i + len > n_cap)
+            return; /* option itself cut by the snapshot length */
+        const uint8_t *v = o + i + 2;
+        bool ok = true;
+        switch (kind) {
+        case 2:
+            ok = len == 4;
+            if (ok) {
+                t->has_mss = true;
+                t->mss = ld_be16(v);
+            }
+            break;
+        case 3:
+            ok = len == 3;
+            if (ok) {
+                t->has_ws = true;
+                t->wscale = v[0];
+            }
+            break;
+        case 4:
+            ok = len == 2;
+            if (ok)
+                t->sack_perm = true;
+            break;
+        case 5: {
+            size_t nb = ((size_t)len - 2) / 8;
+            for (size_t b = 0; b < nb && t->nsack < PKT_MAX_SACK; b++) {
+                t->sack_l[t->nsack] = ld_be32(v + b * 8);
+                t->sack_r[t->nsack] = ld_be32(v + b * 8 + 4);
+                t->nsack++;
+            }
+            break;
+        }
+        case 8:
+            ok = len == 10;
+            if (ok) {
+                t->has_ts = true;
+                t->tsval = ld_be32(v);
+                t->tsecr = ld_be32(v + 4);
+            }
+            break;
+        case 19:
+            t->has_md5 = true;
+            break;
+        case 29:
+            t->has_ao = true;
+            break;
+        case 30:
+            t->has_mptcp = true;
+            break;
+        case 34:
+            t->has_tfo = true;
+            t->tfo_cookie_len = (uint8_t)(len - 2);
+            break;
+        default:
+            break;
+        }
+        t->count++;
+        if (ok && t->norder < sizeof t->order)
+            t->order[t->norder++] = kind;
+        i += len;
+    }
+}
+
+static void dis_tcp(struct pkt *p, struct wire w, bool in_error)
+{
+    struct rd r = w.r;
+    p->l4 = L4_TCP;
+    if (!rd_has(&r, 4)) {
+        mark(p, DIS_TRUNCATED, "tcp", "TCP header cut short");
+        return;
+    }
+    p->sport = ld_be16(r.p);
+    p->dport = ld_be16(r.p + 2);
+    if (!rd_has(&r, 16)) {
+        mark(p, DIS_TRUNCATED, "tcp", "TCP header cut short");
+        return;
+    }
+    struct pkt_tcp *t = &p->tcp;
+    t->seq = ld_be32(r.p + 4);
+    t->ack = ld_be32(r.p + 8);
+    t->hlen = (uint8_t)((r.p[12] >> 4) * 4);
+    t->flags = ld_be16(r.p + 12) & TH_MASK;
+    t->win = ld_be16(r.p + 14);
+    t->have_hdr = true;
+    if (rd_has(&r, 20)) {
+        t->sum = ld_be16(r.p + 16);
+        t->urp = ld_be16(r.p + 18);
+    }
+    if (!in_error && w.wire >= t->hlen) {
+        t->have_seglen = true;
+        t->seglen = w.wire - t->hlen;
+        p->payload_len = t->seglen;
+    }
+    if (t->hlen < 20) {
+        mark(p, DIS_INVALID, "tcp", "bogus TCP header length");
+        return;
+    }
+    if (!t->have_seglen && !in_error) {
+        mark(p, DIS_INVALID, "tcp", "segment shorter than its TCP header length");
+    }
+    size_t cap_hdr = rd_left(&r) < t->hlen ? rd_left(&r) : t->hlen;
+    if (cap_hdr > 20)
+        dis_tcp_options(p, r.p + 20, (size_t)t->hlen - 20, cap_hdr - 20);
+    if (rd_left(&r) < t->hlen) {
+        if (!in_error)
+            mark(p, DIS_TRUNCATED, "tcp", "TCP header cut short");
+        return;
+    }
+    rd_skip(&r, t->hlen);
+    p->payload = r.p;
+    p->payload_caplen = (uint32_t)rd_left(&r);
+    if (t->have_seglen && p->payload_caplen > t->seglen)
+        p->payload_caplen = t->seglen;
+}
+
+/* ---- ICMP / ICMPv6 ---- */
+
+/* Decode the IP header (+ ports, + TCP seq) quoted in an ICMP error. */
+static void dis_inner(struct pkt *p, struct rd r, bool v6)
+{
+    struct pkt_inner *in = &p->icmp.inner;
+    const uint8_t *h = r.p;
+    size_t left = rd_left(&r);
+    size_t ihl;
+    if (!v6) {
+        if (left < 20 || (h[0] >> 4) != 4)
+            return;
+        ihl = (size_t)(h[0] & 0x0F) * 4;
+        if (ihl < 20 || left < ihl)
+            return;
+        in->proto = h[9];
+        in->src.family = in->dst.family = 4;
+        memcpy(in->src.a, h + 12, 4);
+        memcpy(in->dst.a, h + 16, 4);
+        if ((ld_be16(h + 6) & 0x1FFF) != 0)
+            return; /* a later fragment has no transport header */
+    } else {
+        if (left < 40 || (h[0] >> 4) != 6)
+            return;
+        ihl = 40;
+        in->proto = h[6];
+        in->src.family = in->dst.family = 6;
+        memcpy(in->src.a, h + 8, 16);
+        memcpy(in->dst.a, h + 24, 16);
+    }
+    in->present = true;
+    const uint8_t *t = h + ihl;
+    size_t tl = left - ihl;
+    if ((in->proto == 6 || in->proto == 17) && tl >= 4) {
+        in->have_ports = true;
+        in->sport = ld_be16(t);
+        in->dport = ld_be16(t + 2);
+    }
+    if (in->proto == 6 && tl >= 16) {
+        in->have_tcp = true;
+        in->seq = ld_be32(t + 4);
+        in->ack = ld_be32(t + 8);
+        in->tcp_hlen = (uint8_t)((t[12] >> 4) * 4);
+        in->tcp_flags = ld_be16(t + 12) & TH_MASK;
+        in->win = ld_be16(t + 14);
+    }
+}
+
+static void dis_icmp(struct pkt *p, struct wire w, bool v6)
+{
+    struct rd r = w.r;
+    p->l4 = v6 ? L4_ICMPV6 : L4_ICMP;
+    if (!rd_has(&r, 4)) {
+        mark(p, DIS_TRUNCATED, v6 ? "icmpv6" : "icmp", "ICMP header cut short");
+        return;
+    }
+    struct pkt_icmp *ic = &p->icmp;
+    ic->type = r.p[0];
+    ic->code = r.p[1];
+    bool echo = v6 ? (ic->type == 128 || ic->type == 129) : (ic->type == 8 || ic->type == 0);
+    bool error = v6 ? (ic->type < 128) : (ic->type == 3 || ic->type == 4 || ic->type == 5 ||
+                                           ic->type == 11 || ic->type == 12);
+    if (echo) {
+        ic->echo = true;
+        if (rd_has(&r, 8)) {
+            ic->id = ld_be16(r.p + 4);
+            ic->seq = ld_be16(r.p + 6);
+        }
+    }
+    if (rd_has(&r, 8)) {
+        rd_skip(&r, 8);
+        p->payload = r.p;
+        p->payload_caplen = (uint32_t)rd_left(&r);
+        p->payload_len = w.wire > 8 ? w.wire - 8 : 0;
+        if (error)
+            dis_inner(p, r, v6);
+    }
+}
+
+/* ---- UDP ---- */
+
+static void dis_udp(struct pkt *p, struct wire w, enum dis_depth depth)
+{
+    struct rd r = w.r;
+    p->l4 = L4_UDP;
+    if (!rd_has(&r, 8)) {
+        if (rd_has(&r, 4)) {
+            p->sport = ld_be16(r.p);
+            p->dport = ld_be16(r.p + 2);
+        }
+        mark(p, DIS_TRUNCATED, "udp", "UDP header cut short");
+        return;
+    }
+    p->sport = ld_be16(r.p);
+    p->dport = ld_be16(r.p + 2);
+    p->udp.len = ld_be16(r.p + 4);
+    rd_skip(&r, 8);
+    uint32_t plen = p->udp.len >= 8 ? p->udp.len - 8u : 0;
+    if (p->udp.len < 8)
+        mark(p, DIS_INVALID, "udp", "bogus UDP length");
+    else if (p->udp.len > w.wire)
+        mark(p, DIS_INVALID, "udp", "UDP length exceeds IP payload");
+    if (rd_left(&r) > plen)
+        r.end = r.p + plen;
+    p->payload = r.p;
+    p->payload_caplen = (uint32_t)rd_left(&r);
+    p->payload_len = plen;
+    if (depth >= DIS_DEPTH_APP && p->payload_caplen > 0 &&
+        (p->sport == 53 || p->dport == 53 || p->sport == 5353 || p->dport == 5353 ||
+         p->sport == 5355 || p->dport == 5355))
+        dis_dns(p, p->payload, p->payload_caplen);
+}
+
+/* ---- dispatch ---- */
+
+static void dis_l4(struct pkt *p, uint8_t proto, struct wire w, bool fragment)
+{
+    (void)fragment;
+    enum dis_depth depth = (enum dis_depth)p->depth;
+    switch (proto) {
+    case 6:
+        dis_tcp(p, w, false);
+        if (depth >= DIS_DEPTH_APP && p->l4 == L4_TCP && p->payload_caplen > 0 &&
+            !(p->tcp.flags & TH_RST)) {
+            if (!dis_http(p, p->payload, p->payload_caplen) &&
+                (p->sport == 53 || p->dport == 53) && p->payload_caplen > 2)
+                dis_dns(p, p->payload + 2, p->payload_caplen - 2);
+        }
+        break;
+    case 17:
+        dis_udp(p, w, depth);
+        break;
+    case 1:
+        dis_icmp(p, w, false);
+        break;
+    case 58:
+        dis_icmp(p, w, true);
+        break;
+    default:
+        p->l4 = L4_OTHER;
+        break;
+    }
+}
+
+void dissect(struct pkt *p, const struct cap_rec *rec, uint64_t frame, enum dis_depth depth)
+{
+    memset(p, 0, offsetof(struct pkt, arena));
+    p->frame = frame;
+    p->ts_sec = rec->ts_sec;
+    p->ts_nsec = rec->ts_nsec;
+    p->caplen = rec->caplen;
+    p->wirelen = rec->wirelen;
+    p->linktype = rec->linktype;
+    p->ifindex = rec->ifindex;
+    p->data = rec->data;
+    p->depth = (uint8_t)depth;
+    p->arena_used = 0;
+    struct wire w = {rd_make(rec->data, rec->caplen), rec->wirelen};
+    switch (rec->linktype) {
+    case LINKTYPE_ETHERNET:
+        dis_ethernet(p, w);
+        break;
+    case LINKTYPE_LINUX_SLL:
+        dis_sll(p, w, false);
+        break;
+    case LINKTYPE_LINUX_SLL2:
+        dis_sll(p, w, true);
+        break;
+    case LINKTYPE_RAW:
+    case 12:
+    case 14:
+        dis_raw(p, w, 0);
+        break;
+    case LINKTYPE_IPV4:
+        dis_raw(p, w, 4);
+        break;
+    case LINKTYPE_IPV6:
+        dis_raw(p, w, 6);
+        break;
+    case LINKTYPE_NULL:
+        dis_null(p, w, false);
+        break;
+    case LINKTYPE_LOOP:
+        dis_null(p, w, true);
+        break;
+    default:
+        mark(p, DIS_INVALID, "frame", "unsupported link type");
+        break;
+    }
+}
+
+bool linktype_supported(uint32_t lt)
+{
+    switch (lt) {
+    case LINKTYPE_ETHERNET: case LINKTYPE_LINUX_SLL: case LINKTYPE_LINUX_SLL2:
+    case LINKTYPE_RAW: case 12: case 14: case LINKTYPE_IPV4: case LINKTYPE_IPV6:
+    case LINKTYPE_NULL: case LINKTYPE_LOOP:
+        return true;
+    default:
+        return false;
+    }
+}
+
+const char *linktype_name(uint32_t lt)
+{
+    switch (lt) {
+    case LINKTYPE_ETHERNET: return "Ethernet";
+    case LINKTYPE_LINUX_SLL: return "Linux cooked (SLL)";
+    case LINKTYPE_LINUX_SLL2: return "Linux cooked v2 (SLL2)";
+    case LINKTYPE_RAW: case 12: case 14: return "raw IP";
+    case LINKTYPE_IPV4: return "raw IPv4";
+    case LINKTYPE_IPV6: return "raw IPv6";
+    case LINKTYPE_NULL: return "BSD loopback";
+    case LINKTYPE_LOOP: return "OpenBSD loopback";
+    default: return "unknown";
+    }
+}
+
+uint32_t linktype_from_dlt(int dlt)
+{
+    switch (dlt) {
+    case 12: case 14: return LINKTYPE_RAW;
+    default: return (uint32_t)dlt;
+    }
+}

@@ -1,0 +1,93 @@
+/* summary: tcplens entry point: subcommand dispatch, --help and --version. */
+#include <curl/curl.h>
+#include <pcap/pcap.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "exitcode.h"
+#include "version.h"
+
+struct command {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *summary;
+};
+
+static const struct command commands[] = {
+    {"read", cli_read, "print the packet list of a capture file or a live interface"},
+    {"ping", cli_ping, "send ICMP echo requests to a host and report the round-trip times"},
+    {"interfaces", cli_interfaces, "list the interfaces that can be captured on"},
+    {NULL, NULL, NULL},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: tcplens <command> [options] [FILE | -i IFACE] [FILTER]\n\n"
+               "TCP made understandable: handshakes, data, teardowns and anomalies, explained.\n\n"
+               "commands:\n");
+    for (const struct command *c = commands; c->name; c++)
+        fprintf(f, "  %-11s %s\n", c->name, c->summary);
+    fprintf(f, "\nexamples:\n"
+               "  tcplens read capture.pcap 'tcp port 80'\n"
+               "  tcplens read -i lo -c 20 -w out.pcap\n\n"
+               "Run 'tcplens <command> --help' for the options of a command.\n");
+}
+
+void cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("tcplens: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+void cli_warn(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("tcplens: warning: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+int cli_usage_error(const char *cmd, const char *usage_line, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "tcplens %s: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    fprintf(stderr, "usage: %s\n", usage_line);
+    return TL_EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    signal(SIGPIPE, SIG_IGN);
+    if (argc < 2) {
+        usage(stderr);
+        return TL_EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+        usage(stdout);
+        return TL_EXIT_OK;
+    }
+    if (!strcmp(cmd, "-V") || !strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+        printf("tcplens %s\n%s\n%s\n", TCPLENS_VERSION, pcap_lib_version(), curl_version());
+        return TL_EXIT_OK;
+    }
+    for (const struct command *c = commands; c->name; c++)
+        if (!strcmp(c->name, cmd))
+            return c->fn(argc - 1, argv + 1);
+    fprintf(stderr, "tcplens: unknown command '%s'\n", cmd);
+    usage(stderr);
+    return TL_EXIT_USAGE;
+}

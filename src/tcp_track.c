@@ -1,0 +1,690 @@
+/* summary: TCP conversation table and Wireshark 4.0-compatible sequence analysis.
+ *
+ * Reference: RFC 9293 (TCP), RFC 1122 §4.2.3.6 (keep-alives), RFC 5681 (duplicate ACKs, fast
+ * retransmit), RFC 7323 (window scaling). The per-segment rules restate Wireshark 4.0's
+ * tcp_analyze_sequence_number() and the conversation handling of dissect_tcp() so that the
+ * results agree with tshark field by field; where the order of two checks matters the comment
+ * says so. docs/analysis.md explains each flag in words.
+ *
+ * The table: a chained hash on the address/port pair (normalised so both directions meet), an
+ * LRU list for eviction, stream numbers in order of first appearance. */
+#include "tcp_track.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "tcp_seq.h"
+#include "tcp_state.h"
+#include "xalloc.h"
+
+#define NS_PER_SEC 1000000000LL
+#define WS_MAX_UNACKED 10000 /* Wireshark's TCP_MAX_UNACKED_SEGMENTS */
+
+const struct ta_name ta_names[] = {
+    {TA_RETRANSMISSION, "retransmission", "TCP Retransmission"},
+    {TA_LOST_PACKET, "lost_segment", "TCP Previous segment not captured"},
+    {TA_ACK_LOST_PACKET, "ack_lost_segment", "TCP ACKed unseen segment"},
+    {TA_KEEP_ALIVE, "keep_alive", "TCP Keep-Alive"},
+    {TA_DUPLICATE_ACK, "duplicate_ack", "TCP Dup ACK"},
+    {TA_ZERO_WINDOW, "zero_window", "TCP ZeroWindow"},
+    {TA_ZERO_WINDOW_PROBE, "zero_window_probe", "TCP ZeroWindowProbe"},
+    {TA_ZERO_WINDOW_PROBE_ACK, "zero_window_probe_ack", "TCP ZeroWindowProbeAck"},
+    {TA_KEEP_ALIVE_ACK, "keep_alive_ack", "TCP Keep-Alive ACK"},
+    {TA_OUT_OF_ORDER, "out_of_order", "TCP Out-Of-Order"},
+    {TA_FAST_RETRANSMISSION, "fast_retransmission", "TCP Fast Retransmission"},
+    {TA_WINDOW_UPDATE, "window_update", "TCP Window Update"},
+    {TA_WINDOW_FULL, "window_full", "TCP Window Full"},
+    {TA_REUSED_PORTS, "reused_ports", "TCP Port numbers reused"},
+    {TA_SPURIOUS_RETRANSMISSION, "spurious_retransmission", "TCP Spurious Retransmission"},
+};
+const int ta_names_count = (int)(sizeof ta_names / sizeof ta_names[0]);
+
+struct tcp_track {
+    struct tcp_track_limits lim;
+    struct tcp_conn **buckets;
+    uint32_t nbuckets;       /* power of two */
+    uint32_t count;
+    struct tcp_conn *lru_head, *lru_tail; /* head: least recently active */
+    uint32_t next_stream;
+    int64_t now;             /* latest capture time seen (times may go backwards) */
+    uint64_t total_segs;     /* unacked segments stored, all connections */
+    tcp_conn_cb cb;
+    void *cbctx;
+    struct tcp_track_stats st;
+};
+
+void tcp_track_defaults(struct tcp_track_limits *lim)
+{
+    lim->max_conns = 1u << 20;
+    lim->closed_grace = 120 * NS_PER_SEC;
+    lim->idle_timeout = 3600 * NS_PER_SEC;
+    lim->max_unacked = WS_MAX_UNACKED;
+}
+
+struct tcp_track *tcp_track_new(const struct tcp_track_limits *lim)
+{
+    struct tcp_track *t = xcalloc(1, sizeof *t);
+    if (lim)
+        t->lim = *lim;
+    else
+        tcp_track_defaults(&t->lim);
+    t->nbuckets = 1024;
+    t->buckets = xcalloc(t->nbuckets, sizeof *t->buckets);
+    return t;
+}
+
+void tcp_track_on_close(struct tcp_track *t, tcp_conn_cb cb, void *ctx)
+{
+    t->cb = cb;
+    t->cbctx = ctx;
+}
+
+const struct tcp_track_stats *tcp_track_stats(const struct tcp_track *t)
+{
+    return &t->st;
+}
+
+/* ---- hashing ---- */
+
+static uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    x ^= x >> 31;
+    return x;
+}
+
+static uint64_t addr_hash(const struct addr *a)
+{
+    uint64_t w0, w1;
+    if (a->family == 4) {
+        uint32_t v;
+        memcpy(&v, a->a, 4);
+        return mix64(v ^ 0x400000000ULL);
+    }
+    memcpy(&w0, a->a, 8);
+    memcpy(&w1, a->a + 8, 8);
+    return mix64(w0 ^ mix64(w1 ^ 0x600000000ULL));
+}
+
+/* Symmetric in the two endpoints so both directions land in the same bucket. */
+static uint32_t pair_hash(const struct addr *a, uint16_t pa, const struct addr *b, uint16_t pb)
+{
+    uint64_t ha = addr_hash(a) + mix64(pa + 1), hb = addr_hash(b) + mix64(pb + 1);
+    return (uint32_t)mix64((ha ^ hb) + (ha + hb));
+}
+
+static bool conn_matches(const struct tcp_conn *c, const struct addr *s, uint16_t sp,
+                         const struct addr *d, uint16_t dp)
+{
+    if (c->port1 == sp && c->port2 == dp && addr_eq(&c->addr1, s) && addr_eq(&c->addr2, d))
+        return true;
+    return c->port1 == dp && c->port2 == sp && addr_eq(&c->addr1, d) && addr_eq(&c->addr2, s);
+}
+
+static struct tcp_conn *lookup(struct tcp_track *t, uint32_t h, const struct addr *s, uint16_t sp,
+                               const struct addr *d, uint16_t dp)
+{
+    for (struct tcp_conn *c = t->buckets[h & (t->nbuckets - 1)]; c; c = c->hnext)
+        if (c->hash == h && conn_matches(c, s, sp, d, dp))
+            return c;
+    return NULL;
+}
+
+static void grow(struct tcp_track *t)
+{
+    uint32_t nb = t->nbuckets * 2;
+    struct tcp_conn **b = xcalloc(nb, sizeof *b);
+    for (uint32_t i = 0; i < t->nbuckets; i++) {
+        struct tcp_conn *c = t->buckets[i], *n;
+        for (; c; c = n) {
+            n = c->hnext;
+            c->hnext = b[c->hash & (nb - 1)];
+            b[c->hash & (nb - 1)] = c;
+        }
+    }
+    free(t->buckets);
+    t->buckets = b;
+    t->nbuckets = nb;
+}
+
+/* ---- LRU ---- */
+
+static void lru_unlink(struct tcp_track *t, struct tcp_conn *c)
+{
+    if (c->lprev)
+        c->lprev->lnext = c->lnext;
+    else
+        t->lru_head = c->lnext;
+    if (c->lnext)
+        c->lnext->lprev = c->lprev;
+    else
+        t->lru_tail = c->lprev;
+    c->lprev = c->lnext = NULL;
+}
+
+static void lru_push(struct tcp_track *t, struct tcp_conn *c)
+{
+    c->lprev = t->lru_tail;
+    c->lnext = NULL;
+    if (t->lru_tail)
+        t->lru_tail->lnext = c;
+    else
+        t->lru_head = c;
+    t->lru_tail = c;
+}
+
+/* ---- create / free ---- */
+
+static void flow_init(struct tcp_flow *f)
+{
+    f->win_scale = -1; /* unknown (pinfo->src_win_scale default) */
+    f->window = UINT32_MAX;
+    f->valid_bif = true;
+    f->ws_offered = -1;
+}
+
+static void conn_release(struct tcp_track *t, struct tcp_conn *c)
+{
+    t->total_segs -= c->flow1.nsegs + c->flow2.nsegs;
+    free(c->flow1.segs);
+    free(c->flow2.segs);
+    free(c);
+}
+
+/* Remove c from the table (it must be in it), report it and free it. */
+static void conn_drop(struct tcp_track *t, struct tcp_conn *c)
+{
+    struct tcp_conn **pp = &t->buckets[c->hash & (t->nbuckets - 1)];
+    while (*pp && *pp != c)
+        pp = &(*pp)->hnext;
+    if (*pp)
+        *pp = c->hnext;
+    lru_unlink(t, c);
+    t->count--;
+    t->st.open_now = t->count;
+    if (t->cb)
+        t->cb(t->cbctx, c);
+    conn_release(t, c);
+}
+
+static void evict(struct tcp_track *t)
+{
+    while (t->lru_head) {
+        struct tcp_conn *c = t->lru_head;
+        int64_t idle = t->now - c->ts_last;
+        if (t->count > t->lim.max_conns) {
+            t->st.evicted_cap++;
+        } else if (c->closed && idle > t->lim.closed_grace) {
+            t->st.evicted_closed++;
+        } else if (idle > t->lim.idle_timeout) {
+            t->st.evicted_idle++;
+        } else {
+            break;
+        }
+        conn_drop(t, c);
+    }
+}
+
+static struct tcp_conn *conn_new(struct tcp_track *t, uint32_t h, const struct pkt *p,
+                                 int direction)
+{
+    struct tcp_conn *c = xcalloc(1, sizeof *c);
+    c->hash = h;
+    c->stream = t->next_stream++;
+    if (direction >= 0) {
+        c->addr1 = p->src; c->port1 = p->sport;
+        c->addr2 = p->dst; c->port2 = p->dport;
+    } else {
+        c->addr1 = p->dst; c->port1 = p->dport;
+        c->addr2 = p->src; c->port2 = p->sport;
+    }
+    flow_init(&c->flow1);
+    flow_init(&c->flow2);
+    c->ts_first = c->ts_last = (int64_t)p->ts_sec * NS_PER_SEC + p->ts_nsec;
+    c->first_frame = p->frame;
+    uint32_t b = h & (t->nbuckets - 1);
+    c->hnext = t->buckets[b];
+    t->buckets[b] = c;
+    lru_push(t, c);
+    t->count++;
+    t->st.conns++;
+    t->st.open_now = t->count;
+    if (t->count > t->st.max_open)
+        t->st.max_open = t->count;
+    if (t->count > t->nbuckets)
+        grow(t);
+    return c;
+}
+
+/* A new conversation for the same address pair (port reuse): the old one leaves the table. */
+static struct tcp_conn *conn_replace(struct tcp_track *t, struct tcp_conn *old, const struct pkt *p,
+                                     int direction)
+{
+    uint32_t h = old->hash;
+    old->replaced = true;
+    conn_drop(t, old);
+    return conn_new(t, h, p, direction);
+}
+
+/* Wireshark's direction: compare addresses (then ports); >= 0 means flow1. */
+static int pkt_direction(const struct pkt *p)
+{
+    int d = addr_cmp(&p->src, &p->dst);
+    if (d == 0)
+        d = p->sport > p->dport ? 1 : -1;
+    return d;
+}
+
+/* ---- unacked segment list ---- */
+
+static void seg_add(struct tcp_track *t, struct tcp_flow *f, uint64_t frame, uint32_t seq,
+                    uint32_t nextseq, int64_t ts)
+{
+    if (f->nsegs >= t->lim.max_unacked) {
+        t->st.unacked_cap_hits++;
+        return;
+    }
+    if (f->nsegs == f->capsegs) {
+        f->capsegs = f->capsegs ? f->capsegs * 2 : 4;
+        f->segs = xrealloc(f->segs, f->capsegs * sizeof *f->segs);
+    }
+    struct tcp_seg *s = &f->segs[f->nsegs++];
+    s->frame = frame;
+    s->seq = seq;
+    s->nextseq = nextseq;
+    s->ts = ts;
+    t->total_segs++;
+}
+
+/* ---- the analysis ----
+ * fwd: the flow of this segment's sender; rev: the other one. Mirrors Wireshark 4.0's order:
+ * zero-window probe (jumps past the rest), zero window, lost segment, keep-alive, window update,
+ * window full, keep-alive ACK (jumps), zero-window-probe ACK (jumps), duplicate ACK; then ACKed
+ * unseen segment; then the retransmission family. */
+static void analyze(struct tcp_track *t, struct tcp_conn *c, struct tcp_flow *fwd,
+                    struct tcp_flow *rev, const struct pkt *p, struct tcp_rec *r, int64_t now)
+{
+    uint32_t seq = p->tcp.seq, ack = p->tcp.ack, seglen = p->tcp.seglen;
+    uint16_t flags = p->tcp.flags;
+    uint32_t window = p->tcp.win;
+    uint16_t ta = r->flags;
+
+    if (flags & TH_ACK)
+        rev->valid_bif = true;
+
+    /* ZERO WINDOW PROBE: next expected seq, 1 byte, peer's window is zero */
+    if (seglen == 1 && seq == fwd->nextseq && rev->window == 0) {
+        ta |= TA_ZERO_WINDOW_PROBE;
+        goto finished_fwd;
+    }
+    /* ZERO WINDOW: window 0 and none of SYN/FIN/RST */
+    if (window == 0 && (flags & (TH_RST | TH_FIN | TH_SYN)) == 0)
+        ta |= TA_ZERO_WINDOW;
+    /* LOST PACKET: beyond the highest seq seen (not for RST) */
+    if (fwd->nextseq && SEQ_GT(seq, fwd->nextseq) && (flags & TH_RST) == 0) {
+        ta |= TA_LOST_PACKET;
+        fwd->valid_bif = false;
+    }
+    /* KEEP ALIVE (RFC 1122 4.2.3.6): 0 or 1 byte starting one byte before the next seq */
+    if ((seglen == 0 || seglen == 1) && seq == fwd->nextseq - 1 &&
+        (flags & (TH_SYN | TH_FIN | TH_RST)) == 0)
+        ta |= TA_KEEP_ALIVE;
+    /* WINDOW UPDATE: no data, same seq/ack, new non-zero window */
+    if (seglen == 0 && window && window != fwd->window && seq == fwd->nextseq &&
+        ack == fwd->lastack && (flags & (TH_SYN | TH_FIN | TH_RST)) == 0)
+        ta |= TA_WINDOW_UPDATE;
+    /* WINDOW FULL: data reaching exactly the right edge of the peer's advertised window */
+    if (seglen > 0 && rev->win_scale != -1 && (flags & (TH_SYN | TH_FIN | TH_RST)) == 0) {
+        int sh = rev->is_first_ack ? 0 : (rev->win_scale == -2 ? 0 : rev->win_scale);
+        uint32_t edge = rev->lastack + (uint32_t)(rev->window << sh);
+        if (seq + seglen == edge)
+            ta |= TA_WINDOW_FULL;
+    }
+    /* KEEP ALIVE ACK: repeats the previous ACK right after a keep-alive from the peer */
+    if (seglen == 0 && window && window == fwd->window && seq == fwd->nextseq &&
+        ack == fwd->lastack && (rev->lastsegmentflags & TA_KEEP_ALIVE) &&
+        (flags & (TH_SYN | TH_FIN | TH_RST)) == 0) {
+        ta |= TA_KEEP_ALIVE_ACK;
+        goto finished_fwd;
+    }
+    /* ZERO WINDOW PROBE ACK: repeats the previous zero-window ACK after a probe */
+    if (seglen == 0 && window == 0 && window == fwd->window && seq == fwd->nextseq &&
+        ack == fwd->lastack && (rev->lastsegmentflags & TA_ZERO_WINDOW_PROBE) &&
+        (flags & (TH_SYN | TH_FIN | TH_RST)) == 0) {
+        ta |= TA_ZERO_WINDOW_PROBE_ACK;
+        goto finished_fwd;
+    }
+    /* DUPLICATE ACK: no data, same window, seq and ack as the previous segment */
+    if (seglen == 0 && window && window == fwd->window && seq == fwd->nextseq &&
+        ack == fwd->lastack && (flags & (TH_SYN | TH_FIN | TH_RST)) == 0) {
+        if (fwd->dupacknum == -1)
+            fwd->dupacknum = 1;
+        else
+            fwd->dupacknum++;
+        ta |= TA_DUPLICATE_ACK;
+        r->dupack_num = (uint32_t)fwd->dupacknum;
+        r->dupack_frame = fwd->lastnondupack;
+    }
+
+finished_fwd:
+    if (ack != fwd->lastack) {
+        fwd->lastnondupack = p->frame;
+        fwd->dupacknum = 0;
+    }
+
+    /* ACKED LOST PACKET: acknowledges beyond what the peer was seen to send */
+    if (rev->maxseqtobeacked && SEQ_GT(ack, rev->maxseqtobeacked) && (flags & TH_ACK)) {
+        if (SEQ_LT(rev->maxseqtobeacked, rev->nextseq)) {
+            rev->maxseqtobeacked = rev->nextseq;
+            ta |= TA_ACK_LOST_PACKET;
+        } else {
+            if (rev->dupacknum == 0)
+                ta |= TA_ACK_LOST_PACKET;
+            rev->dupacknum = -1;
+        }
+    }
+
+    /* RETRANSMISSION / FAST RETRANSMISSION / OUT-OF-ORDER / SPURIOUS: a segment with data (or
+     * SYN/FIN) that does not advance the sequence number; a keep-alive is none of these. */
+    if (seglen > 0 || (flags & (TH_SYN | TH_FIN))) {
+        bool seq_not_advanced = fwd->nextseq && SEQ_LT(seq, fwd->nextseq);
+        if (ta & TA_KEEP_ALIVE)
+            goto finished_retrans;
+        /* data right after a probe byte really adds data */
+        if (seglen > 1 && fwd->nextseq - 1 == seq)
+            seq_not_advanced = false;
+        /* SPURIOUS: every byte was already acknowledged by the peer */
+        if (seglen > 0 && rev->lastack && SEQ_LEQ(seq + seglen, rev->lastack)) {
+            ta |= TA_SPURIOUS_RETRANSMISSION;
+            goto finished_retrans;
+        }
+        /* FAST RETRANSMISSION: >= 2 dup ACKs from the peer for this seq, within 20 ms of the
+         * peer's last ACK (unsigned arithmetic as Wireshark: a negative gap never qualifies) */
+        uint64_t dt = (uint64_t)(now - rev->lastacktime);
+        if (seq_not_advanced && rev->dupacknum >= 2 && rev->lastack == seq && dt < 20000000ULL) {
+            ta |= TA_FAST_RETRANSMISSION;
+            goto finished_retrans;
+        }
+        /* OUT-OF-ORDER: soon after the highest segment (within iRTT, or 3 ms) and not simply
+         * the segment that ends where the highest one ended */
+        dt = (uint64_t)(now - fwd->nextseqtime);
+        uint64_t thres = c->ts_first_rtt ? (uint64_t)c->ts_first_rtt : 3000000ULL;
+        if (seq_not_advanced && dt < thres &&
+            fwd->nextseq != seq + seglen + ((flags & (TH_SYN | TH_FIN)) ? 1 : 0)) {
+            ta |= TA_OUT_OF_ORDER;
+            goto finished_retrans;
+        }
+        if (seq_not_advanced)
+            ta |= TA_RETRANSMISSION;
+    }
+
+finished_retrans:;
+    uint32_t nextseq = seq + seglen;
+    if ((seglen || (flags & (TH_SYN | TH_FIN))) && fwd->nsegs < WS_MAX_UNACKED) {
+        if (flags & (TH_SYN | TH_FIN))
+            nextseq += 1;
+        seg_add(t, fwd, p->frame, seq, nextseq, now);
+    }
+    /* highest seq seen; zero-window probes do not advance it */
+    if (SEQ_GT(nextseq, fwd->nextseq) || !fwd->nextseq) {
+        if (!(ta & TA_ZERO_WINDOW_PROBE)) {
+            fwd->nextseq = nextseq;
+            fwd->nextseqframe = p->frame;
+            fwd->nextseqtime = now;
+        }
+    }
+    /* highest contiguous seq: what the peer may acknowledge */
+    if (SEQ_EQ(seq, fwd->maxseqtobeacked) || !fwd->maxseqtobeacked) {
+        if (!(ta & TA_ZERO_WINDOW_PROBE))
+            fwd->maxseqtobeacked = fwd->nextseq;
+    }
+    fwd->window = window;
+    fwd->lastack = ack;
+    fwd->lastacktime = now;
+    fwd->lastsegmentflags = ta;
+
+    /* drop the peer's segments this ACK covers; remember the one it acknowledges exactly */
+    for (uint32_t i = rev->nsegs; i-- > 0;) {
+        struct tcp_seg *s = &rev->segs[i];
+        bool del;
+        if (ack == s->nextseq) {
+            r->acks_frame = s->frame;
+            r->ack_rtt = now - s->ts;
+            del = true;
+        } else if (SEQ_GT(ack, s->seq) && SEQ_LEQ(ack, s->nextseq)) {
+            s->seq = ack;
+            del = false;
+        } else if (SEQ_GT(s->nextseq, ack)) {
+            del = false;
+        } else {
+            del = true;
+        }
+        if (del) {
+            memmove(s, s + 1, (rev->nsegs - i - 1) * sizeof *s);
+            rev->nsegs--;
+            t->total_segs--;
+        }
+    }
+    r->flags = ta;
+}
+
+/* ---- per-packet entry ---- */
+
+static void update_completeness(struct tcp_conn *c, uint16_t flags, uint32_t seglen, bool is_new)
+{
+    uint8_t v = c->completeness;
+    if (is_new) {
+        if ((flags & (TH_SYN | TH_ACK)) == TH_SYN) {
+            v |= 1;
+            if (seglen > 0)
+                v |= 8;
+        }
+    } else {
+        if ((flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK))
+            v |= 2;
+        if ((flags & (TH_SYN | TH_ACK)) == TH_ACK)
+            v |= seglen > 0 ? 8 : 4;
+        if ((flags & (TH_FIN | TH_ACK)) == (TH_FIN | TH_ACK))
+            v |= 16;
+        if (flags & TH_RST)
+            v |= 32;
+    }
+    c->completeness = v;
+}
+
+static void track_inner(struct tcp_track *t, const struct pkt *p, struct tcp_rec *r)
+{
+    const struct pkt_inner *in = &p->icmp.inner;
+    if (!in->have_tcp)
+        return;
+    /* Wireshark dissects the quoted header as TCP from the inner addresses: it finds or creates
+     * the conversation (so it can take a stream number) but does no sequence analysis. */
+    struct pkt q;
+    memset(&q, 0, offsetof(struct pkt, arena));
+    q.frame = p->frame;
+    q.ts_sec = p->ts_sec;
+    q.ts_nsec = p->ts_nsec;
+    q.src = in->src;
+    q.dst = in->dst;
+    q.sport = in->sport;
+    q.dport = in->dport;
+    int dir = pkt_direction(&q);
+    uint32_t h = pair_hash(&q.src, q.sport, &q.dst, q.dport);
+    struct tcp_conn *c = lookup(t, h, &q.src, q.sport, &q.dst, q.dport);
+    if (!c)
+        c = conn_new(t, h, &q, dir);
+    struct tcp_flow *fwd = dir >= 0 ? &c->flow1 : &c->flow2;
+    uint16_t flags = in->tcp_flags;
+    if ((flags & (TH_SYN | TH_ACK)) == TH_SYN && fwd->base_set && in->seq != fwd->base_seq) {
+        c = conn_replace(t, c, &q, dir);
+        r->flags |= TA_REUSED_PORTS;
+    } else if ((flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK) && fwd->base_set &&
+               in->seq != fwd->base_seq) {
+        fwd->base_seq = in->seq;
+        r->flags |= TA_REUSED_PORTS;
+    }
+    r->valid = true;
+    r->inner = true;
+    r->stream = c->stream;
+    r->conn = c;
+    r->seq = in->seq;
+    r->ack = in->ack;
+    r->win = in->win;
+}
+
+void tcp_track_packet(struct tcp_track *t, const struct pkt *p, struct tcp_rec *r)
+{
+    memset(r, 0, sizeof *r);
+    int64_t now = (int64_t)p->ts_sec * NS_PER_SEC + p->ts_nsec;
+    if (now > t->now)
+        t->now = now;
+    if (t->lru_head)
+        evict(t);
+    if ((p->l4 == L4_ICMP || p->l4 == L4_ICMPV6) && p->icmp.inner.present) {
+        track_inner(t, p, r);
+        return;
+    }
+    if (p->l4 != L4_TCP || !p->tcp.have_hdr || p->frag)
+        return;
+
+    const struct pkt_tcp *th = &p->tcp;
+    int dir = pkt_direction(p);
+    uint32_t h = pair_hash(&p->src, p->sport, &p->dst, p->dport);
+    bool is_new = false;
+    struct tcp_conn *c = lookup(t, h, &p->src, p->sport, &p->dst, p->dport);
+    if (!c) {
+        c = conn_new(t, h, p, dir);
+        is_new = true;
+    }
+    struct tcp_flow *fwd = dir >= 0 ? &c->flow1 : &c->flow2;
+
+    /* port reuse: a pure SYN with a new ISN on a conversation that already has one */
+    if ((th->flags & (TH_SYN | TH_ACK)) == TH_SYN && fwd->base_set) {
+        if (th->seq != fwd->base_seq) {
+            c = conn_replace(t, c, p, dir);
+            fwd = dir >= 0 ? &c->flow1 : &c->flow2;
+            r->flags |= TA_REUSED_PORTS;
+            c->completeness = 1;
+        } else {
+            /* same ISN: a SYN retransmission; restore nextseq (Wireshark issue 17616) */
+            fwd->nextseq = fwd->maxseqtobeacked;
+        }
+    }
+    /* a SYN-ACK with a new ISN: the peer restarted; re-base (Wireshark issue 16944) */
+    if ((th->flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK) && fwd->base_set &&
+        th->seq != fwd->base_seq) {
+        fwd->base_seq = th->seq;
+        r->flags |= TA_REUSED_PORTS;
+    }
+    struct tcp_flow *rev = fwd == &c->flow1 ? &c->flow2 : &c->flow1;
+    lru_unlink(t, c);
+    lru_push(t, c);
+    c->ts_last = now > c->ts_last ? now : c->ts_last;
+    c->last_frame = p->frame;
+    c->pkts++;
+    fwd->nsack = 0;
+
+    r->valid = true;
+    r->stream = c->stream;
+    r->conn = c;
+    r->from_flow1 = fwd == &c->flow1;
+    r->seq = th->seq;
+    r->ack = th->ack;
+    r->win = th->win;
+
+    if (th->have_seglen) {
+        if (!fwd->base_set) {
+            if (th->flags & TH_SYN) {
+                fwd->base_seq = th->seq;
+                if (th->flags & TH_ACK)
+                    fwd->saw_synack = true;
+                else
+                    fwd->saw_syn = true;
+            } else {
+                fwd->base_seq = th->seq - 1;
+            }
+            fwd->base_set = true;
+        }
+        if (!rev->base_set && (th->flags & TH_ACK)) {
+            rev->base_seq = th->ack - 1;
+            rev->base_set = true;
+        }
+        analyze(t, c, fwd, rev, p, r, now);
+        r->rel_ok = true;
+        r->seq = th->seq - fwd->base_seq;
+        if (th->flags & TH_ACK)
+            r->ack = th->ack - rev->base_seq;
+        r->nxtseq = r->seq + th->seglen + ((th->flags & (TH_SYN | TH_FIN)) ? 1 : 0);
+        if (!(th->flags & TH_SYN) && fwd->win_scale >= 0)
+            r->win = (uint32_t)th->win << fwd->win_scale;
+    }
+
+    if (th->hlen >= 20) {
+        update_completeness(c, th->flags, th->seglen, is_new);
+        if (th->flags & TH_SYN) {
+            if (!(th->flags & TH_ACK))
+                c->ts_mru_syn = now;
+            fwd->is_first_ack = true;
+        }
+        if ((th->flags & (TH_SYN | TH_ACK)) == TH_ACK && c->ts_mru_syn && !c->ts_first_rtt)
+            c->ts_first_rtt = now - c->ts_mru_syn;
+        if ((th->flags & (TH_SYN | TH_ACK)) == TH_ACK)
+            fwd->is_first_ack = false;
+        /* options take effect after this segment's own analysis (as in Wireshark) */
+        const struct tcp_opts *o = &th->opt;
+        if (o->has_ws)
+            fwd->win_scale = (int8_t)(o->wscale > 14 ? 14 : o->wscale);
+        for (uint8_t i = 0; i < o->nsack && i < PKT_MAX_SACK; i++) {
+            r->sack_l[i] = o->sack_l[i] - rev->base_seq;
+            r->sack_r[i] = o->sack_r[i] - rev->base_seq;
+        }
+        r->nsack = o->nsack;
+        if (th->flags & TH_SYN) {
+            bool synack = (th->flags & TH_ACK) != 0;
+            if (fwd->win_scale == -1) {
+                fwd->win_scale = -2;
+                rev->win_scale = -2;
+            } else if (synack && rev->win_scale == -2) {
+                fwd->win_scale = -2;
+            }
+        }
+    }
+    r->irtt = c->ts_first_rtt;
+    tcp_state_update(c, fwd, rev, p, r);
+}
+
+static int cmp_stream(const void *a, const void *b)
+{
+    const struct tcp_conn *x = *(struct tcp_conn *const *)a, *y = *(struct tcp_conn *const *)b;
+    return x->stream < y->stream ? -1 : x->stream > y->stream;
+}
+
+void tcp_track_finish(struct tcp_track *t)
+{
+    if (!t->count)
+        return;
+    struct tcp_conn **all = xmalloc(t->count * sizeof *all);
+    uint32_t n = 0;
+    for (struct tcp_conn *c = t->lru_head; c; c = c->lnext)
+        all[n++] = c;
+    qsort(all, n, sizeof *all, cmp_stream);
+    for (uint32_t i = 0; i < n; i++)
+        conn_drop(t, all[i]);
+    free(all);
+}
+
+void tcp_track_free(struct tcp_track *t)
+{
+    if (!t)
+        return;
+    struct tcp_conn *c = t->lru_head, *n;
+    for (; c; c = n) {
+        n = c->lnext;
+        conn_release(t, c);
+    }
+    free(t->buckets);
+    free(t);
+}

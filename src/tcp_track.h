@@ -1,0 +1,192 @@
+/* summary: the TCP connection table and Wireshark-compatible sequence analysis.
+ *
+ * One entry per TCP conversation (tshark's tcp.stream), found by address/port pair in either
+ * direction, numbered in order of first appearance, with port reuse starting a new entry the way
+ * tshark 4.0 does. For every segment it computes what tshark shows: relative seq/ack, the scaled
+ * window, the analysis flags (retransmission, dup ACK, zero window, ...), the acknowledged frame
+ * and ACK RTT, and the handshake RTT. The rules are a faithful re-statement of Wireshark 4.0's
+ * tcp_analyze_sequence_number() (epan/dissectors/packet-tcp.c); docs/analysis.md lists them.
+ *
+ * Memory: entries are freed when a closed connection has been quiet for a grace period, when any
+ * connection has been idle past a timeout, or (oldest first) when the table is at its cap; each
+ * freed entry is handed to the on_close callback first. Times are capture times. */
+#ifndef TCPLENS_TCP_TRACK_H
+#define TCPLENS_TCP_TRACK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pkt.h"
+
+/* Analysis flags (same bits as Wireshark's TCP_A_*). */
+#define TA_RETRANSMISSION 0x0001
+#define TA_LOST_PACKET 0x0002
+#define TA_ACK_LOST_PACKET 0x0004
+#define TA_KEEP_ALIVE 0x0008
+#define TA_DUPLICATE_ACK 0x0010
+#define TA_ZERO_WINDOW 0x0020
+#define TA_ZERO_WINDOW_PROBE 0x0040
+#define TA_ZERO_WINDOW_PROBE_ACK 0x0080
+#define TA_KEEP_ALIVE_ACK 0x0100
+#define TA_OUT_OF_ORDER 0x0200
+#define TA_FAST_RETRANSMISSION 0x0400
+#define TA_WINDOW_UPDATE 0x0800
+#define TA_WINDOW_FULL 0x1000
+#define TA_REUSED_PORTS 0x2000
+#define TA_SPURIOUS_RETRANSMISSION 0x4000
+
+/* Name table: tshark field suffix, Info-column tag, one-line meaning. Indexed by bit number. */
+struct ta_name {
+    uint16_t bit;
+    const char *field;   /* "retransmission" (tcp.analysis.retransmission) */
+    const char *tag;     /* "TCP Retransmission" */
+};
+extern const struct ta_name ta_names[];
+extern const int ta_names_count;
+
+/* RFC 9293 connection states. */
+enum tcp_st {
+    ST_NONE = 0, /* not seen */
+    ST_CLOSED,
+    ST_LISTEN,
+    ST_SYN_SENT,
+    ST_SYN_RECEIVED,
+    ST_ESTABLISHED,
+    ST_FIN_WAIT_1,
+    ST_FIN_WAIT_2,
+    ST_CLOSE_WAIT,
+    ST_CLOSING,
+    ST_LAST_ACK,
+    ST_TIME_WAIT,
+};
+const char *tcp_st_name(enum tcp_st st);
+
+enum tcp_phase { PH_NONE = 0, PH_HANDSHAKE, PH_DATA, PH_TEARDOWN, PH_RESET };
+const char *tcp_phase_name(enum tcp_phase ph);
+
+/* One direction of a connection, as the analysis sees it (Wireshark's tcp_flow_t). */
+struct tcp_seg {
+    uint64_t frame;
+    uint32_t seq, nextseq;
+    int64_t ts;
+};
+
+struct tcp_flow {
+    uint32_t base_seq;
+    bool base_set, saw_syn, saw_synack;
+    int8_t win_scale;        /* -1 unknown, -2 no scaling, else the shift */
+    bool is_first_ack;
+    uint32_t window;         /* last raw window sent in this direction (UINT32_MAX: none) */
+    uint32_t nextseq;        /* highest seq+len seen (0: none yet) */
+    uint64_t nextseqframe;
+    int64_t nextseqtime;
+    uint32_t maxseqtobeacked;
+    uint32_t lastack;
+    int64_t lastacktime;
+    uint64_t lastnondupack;
+    int32_t dupacknum;
+    uint16_t lastsegmentflags;
+    bool valid_bif;
+    uint8_t nsack;
+    uint32_t sack_l[PKT_MAX_SACK], sack_r[PKT_MAX_SACK];
+    struct tcp_seg *segs;    /* unacknowledged segments, oldest first */
+    uint32_t nsegs, capsegs;
+
+    /* for the connection summary and the state machine */
+    uint64_t pkts, bytes;    /* packets sent, payload bytes (tcp.len) */
+    uint32_t retrans, lost, zero_windows, dup_acks, out_of_order, keep_alives;
+    bool syn, synack, fin, rst;
+    uint32_t fin_seq;        /* relative seq of the first FIN */
+    uint64_t fin_frame;
+    bool fin_acked;
+    uint64_t rst_frame;
+    uint32_t mss;
+    bool has_mss, sack_perm, ts_ok;
+    int16_t ws_offered;      /* shift offered in the SYN, -1 none */
+    enum tcp_st st;          /* RFC 9293 state of this endpoint (the sender of this flow) */
+    char hist_last;
+};
+
+struct tcp_conn {
+    uint32_t stream;
+    struct addr addr1, addr2; /* flow1 goes addr1:port1 -> addr2:port2 */
+    uint16_t port1, port2;
+    struct tcp_flow flow1, flow2;
+    int64_t ts_first, ts_last;
+    int64_t ts_mru_syn, ts_first_rtt; /* 0: unset */
+    uint8_t completeness;
+    /* client = sender of the first SYN (else of the first packet); 1 or 2 */
+    uint8_t client;
+    bool syn_seen_first;     /* began with a SYN in the capture */
+    uint64_t first_frame, last_frame;
+    uint64_t pkts;
+    char history[24];        /* Zeek history letters */
+    uint8_t hist_len;
+    bool closed;             /* both sides finished (FINs acked) or reset */
+    int64_t closed_ts;
+    /* table links */
+    struct tcp_conn *hnext;  /* hash chain */
+    struct tcp_conn *lprev, *lnext; /* LRU list */
+    uint32_t hash;
+    bool replaced;           /* a newer conversation took over the key (port reuse) */
+};
+
+/* What the analysis says about one TCP segment. */
+struct tcp_rec {
+    bool valid;              /* the segment belongs to a stream */
+    uint32_t stream;
+    const struct tcp_conn *conn;
+    bool from_flow1;
+    bool from_client;
+    bool rel_ok;             /* seq/ack are relative */
+    uint32_t seq, ack;       /* as tshark's tcp.seq / tcp.ack */
+    uint32_t nxtseq;
+    uint32_t win;            /* tcp.window_size */
+    uint16_t flags;          /* TA_* */
+    uint32_t dupack_num;
+    uint64_t dupack_frame;
+    uint64_t acks_frame;
+    int64_t ack_rtt;         /* ns, 0 if none */
+    int64_t irtt;            /* ns, 0 if unknown */
+    uint32_t bytes_in_flight;
+    uint8_t nsack;
+    uint32_t sack_l[PKT_MAX_SACK], sack_r[PKT_MAX_SACK]; /* relative edges */
+    /* state machine */
+    enum tcp_phase phase;
+    char step[16];           /* "handshake.2", "teardown.3", "" */
+    enum tcp_st st_client, st_server;
+    bool inner;              /* from the TCP header quoted in an ICMP error */
+};
+
+struct tcp_track_limits {
+    uint32_t max_conns;        /* table cap; oldest evicted past it */
+    int64_t closed_grace;      /* ns a closed connection is kept */
+    int64_t idle_timeout;      /* ns an idle connection is kept */
+    uint32_t max_unacked;      /* unacked segments kept per direction */
+};
+
+struct tcp_track_stats {
+    uint64_t conns;            /* streams created */
+    uint64_t evicted_cap;      /* entries freed because the table was full */
+    uint64_t evicted_idle, evicted_closed;
+    uint64_t unacked_cap_hits;
+    uint32_t open_now, max_open;
+};
+
+typedef void (*tcp_conn_cb)(void *ctx, const struct tcp_conn *c);
+
+struct tcp_track;
+
+struct tcp_track *tcp_track_new(const struct tcp_track_limits *lim);
+void tcp_track_defaults(struct tcp_track_limits *lim);
+/* Called for each conversation when it leaves the table (and for all at tcp_track_finish). */
+void tcp_track_on_close(struct tcp_track *t, tcp_conn_cb cb, void *ctx);
+/* Analyse one decoded packet (TCP, or ICMP quoting TCP). rec is filled; rec->valid is false for
+ * packets that are neither. */
+void tcp_track_packet(struct tcp_track *t, const struct pkt *p, struct tcp_rec *rec);
+/* Hand every remaining conversation to on_close in stream order and free them. */
+void tcp_track_finish(struct tcp_track *t);
+const struct tcp_track_stats *tcp_track_stats(const struct tcp_track *t);
+void tcp_track_free(struct tcp_track *t);
+
+#endif
