@@ -46,8 +46,9 @@ const char *dns_type_name(uint16_t type);
 
 /* ---- HTTP/1.x (RFC 9112) ---- */
 
-/* Longest request-target kept; longer ones are cut and end in "...". */
-#define HTTP_URI_MAX 1024
+/* Longest request-target kept (less if the packet's arena is short of room); longer ones are
+ * cut and end in "...". */
+#define HTTP_URI_MAX 1536
 
 /* Recognise an HTTP/1.x request line or status line at the start of b[0..n) (one leading CRLF
  * is skipped, as Wireshark does) and fill p->http from it and from the header lines captured
@@ -58,8 +59,9 @@ const char *dns_type_name(uint16_t type);
 bool dis_http(struct pkt *p, const uint8_t *b, size_t n);
 
 /* Wireshark's Info text for an HTTP message seen in one segment: the first line plus one space
- * ("GET / HTTP/1.1 "), then, when body bytes follow the headers in the same segment, the body's
- * media summary as Wireshark's media dissectors print it ("HTTP/1.1 200 OK  (text/html)"). */
+ * ("GET / HTTP/1.1 "), then, when body bytes follow the headers in the same segment, the text
+ * Wireshark's media dissectors add for the body once reassembled ("HTTP/1.1 200 OK  (text/html)",
+ * "  (GIF89a)", ", JavaScript Object Notation (application/json)"). */
 void http_info(struct obuf *ob, const struct pkt *p);
 
 #endif

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #define HTTP_LINE_MAX 8192  /* longest first line looked at */
-#define HTTP_FIELD_MAX 256  /* Host and Content-Type values kept */
+#define HTTP_FIELD_MAX 256  /* Host, Content-Type and reason phrase kept */
 #define HTTP_HEADERS_MAX 100 /* header lines scanned */
 
 /* ---- ASCII helpers (packet bytes never go through <ctype.h>) ---- */
@@ -67,6 +67,10 @@ static const char *const http_methods[] = {
 
 static bool known_method(const uint8_t *s, size_t n)
 {
+    if (n > 2 && s[0] == 'M' && s[1] == '-') { /* RFC 2774 mandatory-extension prefix */
+        s += 2;
+        n -= 2;
+    }
     for (const char *const *m = http_methods; *m; m++)
         if (strlen(*m) == n && memcmp(*m, s, n) == 0)
             return true;
@@ -297,69 +301,188 @@ static bool first_chunk(const uint8_t *b, size_t n, size_t off, size_t *data_off
     return true;
 }
 
-/* What Wireshark's media dissectors append to Info for the body bytes b[off..off+len) of the
- * given media type; NULL when they append nothing. */
-static const char *media_summary(const char *type, const uint8_t *body, size_t len,
-                                 bool *use_type)
+/* Media types Wireshark hands to its line-based text dissector (packet-text-media.c). */
+static const char *const text_line_types[] = {
+    "text/plain", "text/richtext", "text/enriched", "text/parameters", "text/html",
+    "text/xml-external-parsed-entity", "text/css", "application/xml-external-parsed-entity",
+    "text/javascript", "application/x-javascript", "application/x-tia-p25-issi",
+    "application/x-tia-p25-sndcp", "application/x-ns-proxy-autoconfig",
+    "text/vnd.sun.j2me.app-descriptor", "application/vnd.poc.refer-to",
+    "application/vnd.drm.message", "application/x-wms-logplaystats",
+    "application/x-rtsp-udp-packetpair", NULL,
+};
+
+/* Media types whose Wireshark dissectors add nothing to Info (or replace it: OCSP). */
+static const char *const silent_types[] = {
+    "text/xml", "application/xml", "application/octet-stream", "application/x-amf",
+    "application/x-fcs", "image/tiff", "application/cbor", "application/cbor-seq",
+    "application/pkcs7-mime", "application/pkcs7-signature", "application/pkcs10",
+    "application/ocsp-request", "application/ocsp-response", NULL,
+};
+
+/* Media types of Wireshark's JSON dissector (packet-json.c). */
+static const char *const json_types[] = {
+    "application/json", "application/senml+json", "application/sensml+json",
+    "application/json-rpc", "application/jsonrequest", "application/dds-web+json",
+    "application/vnd.oma.lwm2m+json", "application/problem+json", "application/merge-patch+json",
+    "application/json-patch+json", "application/x-ndjson", NULL,
+};
+
+static bool in_list(const char *const *list, const char *s)
 {
-    *use_type = false;
-    if (strcmp(type, "image/gif") == 0 && len >= 6 &&
-        (starts(body, len, "GIF87a") || starts(body, len, "GIF89a")))
-        return body[4] == '7' ? "GIF87a" : "GIF89a";
-    if ((strcmp(type, "image/jpeg") == 0 || strcmp(type, "image/jpg") == 0 ||
-         strcmp(type, "image/jfif") == 0) &&
-        len >= 20 && body[0] == 0xFF && body[1] == 0xD8 &&
-        (memcmp(body + 6, "JFIF", 5) == 0 || memcmp(body + 6, "Exif", 5) == 0))
-        return "JPEG JFIF image";
-    if (strcmp(type, "image/png") == 0 && len >= 8 &&
-        memcmp(body, "\x89PNG\r\n\x1a\n", 8) == 0)
-        return "PNG";
-    /* XML and OCSP bodies are dissected without a summary in Info. */
-    if (strcmp(type, "text/xml") == 0 || strcmp(type, "application/xml") == 0 ||
-        ends_with(type, "+xml") || strncmp(type, "text/vnd.wap.", 13) == 0 ||
-        strncmp(type, "application/ocsp-", 17) == 0)
+    for (; *list; list++)
+        if (strcmp(*list, s) == 0)
+            return true;
+    return false;
+}
+
+/* What Wireshark's media dissectors add to Info for a body of the given media type whose
+ * first len captured bytes are body (body == NULL: content-encoded, bytes unknown); NULL when
+ * they add nothing. The text is the one tshark shows once the body is reassembled. */
+static const char *media_info(char *out, size_t cap, const char *type, const uint8_t *body,
+                              size_t len)
+{
+    const char *name = type;
+    bool gif = strcmp(type, "image/gif") == 0;
+    bool jpeg = strcmp(type, "image/jpeg") == 0 || strcmp(type, "image/jpg") == 0 ||
+                strcmp(type, "image/jfif") == 0;
+    bool png = strcmp(type, "image/png") == 0;
+    if (body && gif && len >= 6 && (starts(body, len, "GIF87a") || starts(body, len, "GIF89a")))
+        name = body[4] == '7' ? "GIF87a" : "GIF89a";
+    else if (body && jpeg && len >= 11 && body[0] == 0xFF && body[1] == 0xD8 &&
+             (memcmp(body + 6, "JFIF", 5) == 0 || memcmp(body + 6, "Exif", 5) == 0))
+        name = "JPEG JFIF image";
+    else if (body && png && len >= 8 && memcmp(body, "\x89PNG\r\n\x1a\n", 8) == 0)
+        name = "PNG";
+    /* XML (also text that turns out to be XML), multipart and the like add nothing. */
+    if (in_list(silent_types, type) || ends_with(type, "+xml") || ends_with(type, "+cbor") ||
+        strncmp(type, "text/vnd.wap.", 13) == 0 || strncmp(type, "multipart/", 10) == 0)
         return NULL;
-    *use_type = true;
-    return NULL;
+    if (body && in_list(text_line_types, type) && len > 38 && len >= 5 &&
+        ieq(body, 5, "<?xml"))
+        return NULL;
+    size_t k = 0;
+    if (in_list(json_types, type)) {
+        k = strlen(", JavaScript Object Notation");
+        memcpy(out, ", JavaScript Object Notation", k);
+    }
+    size_t nl = strlen(name);
+    if (k + nl + 4 > cap)
+        return NULL;
+    memcpy(out + k, " (", 2);
+    memcpy(out + k + 2, name, nl);
+    memcpy(out + k + 2 + nl, ")", 2);
+    return out;
 }
 
 /* Wireshark decides how many body bytes of this segment it hands to a media dissector
  * (packet-http.c, dissect_http_message); mirror that and name the result. */
-static const char *body_media(struct pkt *p, const uint8_t *b, size_t n, const struct first *f,
-                              const struct hdrs *h, int64_t clen)
+/* ---- messages ---- */
+
+/* One HTTP message starting in the segment: first line and the headers captured with it. */
+struct msg {
+    struct first f;
+    struct hdrs h;
+    int64_t clen;
+    bool chunked, other_coding;
+};
+
+/* Parse the message starting at b[off] (one leading CRLF skipped); false if b[off..] does not
+ * start with a request or status line. */
+static bool parse_msg(const uint8_t *b, size_t n, size_t off, struct msg *m)
 {
-    if (!h->complete || !h->ctype)
-        return NULL;
-    size_t avail = n - h->body;
-    bool chunked = h->tenc && h->tenc_len >= 7 && ieq(h->tenc + h->tenc_len - 7, 7, "chunked");
-    if (h->tenc && !chunked)
-        return NULL; /* other transfer codings are shown as plain data */
-    if (clen >= 0 && !h->tenc) {
-        if ((uint64_t)clen < avail)
-            avail = (size_t)clen;
-    } else if (f->request) {
-        if (!h->tenc)
-            avail = 0;
-    } else if (f->status / 100 == 1 || f->status == 204 || f->status == 304) {
-        avail = 0;
+    memset(m, 0, sizeof *m);
+    if (n - off > 3 && b[off] == '\r' && b[off + 1] == '\n')
+        off += 2; /* RFC 9112 §2.2: ignore a CRLF where a request line is expected */
+    if (off >= n || b[off] < 'A' || b[off] > 'Z')
+        return false;
+    size_t lim = n - off > HTTP_LINE_MAX ? off + HTTP_LINE_MAX : n;
+    struct line l = get_line(b, lim, off);
+    if (!parse_request(&l, &m->f) && !parse_status(&l, &m->f))
+        return false;
+    if (l.complete)
+        parse_headers(b, n, l.next, &m->h);
+    m->clen = parse_length(m->h.clen, m->h.clen_len);
+    if (m->h.tenc) {
+        m->chunked = m->h.tenc_len >= 7 && ieq(m->h.tenc + m->h.tenc_len - 7, 7, "chunked");
+        m->other_coding = !m->chunked;
     }
-    if (avail == 0)
+    return true;
+}
+
+/* The body bytes Wireshark hands to a media dissector (packet-http.c, dissect_http_message):
+ * at most Content-Length, none for a request without length or coding, none for 1xx, 204
+ * and 304 responses, otherwise the rest of the segment. */
+static size_t body_avail(size_t n, const struct msg *m)
+{
+    if (!m->h.complete)
+        return 0;
+    size_t avail = n - m->h.body;
+    if (m->clen >= 0 && !m->h.tenc)
+        return (uint64_t)m->clen < avail ? (size_t)m->clen : avail;
+    if (m->f.request)
+        return m->h.tenc ? avail : 0;
+    if (m->f.status / 100 == 1 || m->f.status == 204 || m->f.status == 304)
+        return 0;
+    return avail;
+}
+
+/* Offset just past the message, or n when it runs to the end of the captured bytes. */
+static size_t msg_end(const uint8_t *b, size_t n, const struct msg *m)
+{
+    if (!m->h.complete || m->other_coding)
+        return n;
+    size_t pos = m->h.body;
+    if (m->chunked) {
+        for (int i = 0; i < 1000; i++) {
+            size_t data_off, size;
+            if (!first_chunk(b, n, pos, &data_off, &size))
+                return n;
+            if (size == 0) { /* last-chunk, then trailer fields up to an empty line */
+                pos = data_off;
+                for (;;) {
+                    struct line l = get_line(b, n, pos);
+                    if (!l.complete)
+                        return n;
+                    pos = l.next;
+                    if (l.len == 0)
+                        return pos;
+                }
+            }
+            if (size > n - data_off || n - data_off - size < 2)
+                return n;
+            pos = data_off + size + 2;
+        }
+        return n;
+    }
+    return m->h.body + body_avail(n, m);
+}
+
+/* What Wireshark's media dissectors add to Info for the message's body bytes (none when no
+ * body bytes are in this segment). */
+static const char *body_text(const uint8_t *b, size_t n, const struct msg *m, char *out,
+                             size_t cap)
+{
+    size_t avail = body_avail(n, m);
+    if (!m->h.ctype || m->other_coding || avail == 0)
         return NULL;
-    const uint8_t *body = b + h->body;
-    if (chunked) {
+    const uint8_t *body = b + m->h.body;
+    if (m->chunked) {
         size_t data_off, size;
-        if (!first_chunk(b, h->body + avail, h->body, &data_off, &size) || size == 0)
+        size_t end = m->h.body + avail;
+        if (!first_chunk(b, end, m->h.body, &data_off, &size) || size == 0)
             return NULL;
         body = b + data_off;
-        avail = h->body + avail - data_off;
+        avail = end - data_off;
         if (size < avail)
             avail = size;
         if (avail == 0)
             return NULL;
     }
+    const struct hdrs *h = &m->h;
     if (h->cenc && !ieq(h->cenc, h->cenc_len, "identity")) {
-        /* Wireshark inflates gzip/deflate/br bodies before naming them; the bytes cannot be
-         * checked for magic numbers here, so only the media type is named. */
+        /* Wireshark inflates gzip/deflate/br bodies before naming them; the inflated bytes
+         * are not available here, so only the media type names them. */
         if (!ieq(h->cenc, h->cenc_len, "gzip") && !ieq(h->cenc, h->cenc_len, "deflate") &&
             !ieq(h->cenc, h->cenc_len, "x-gzip") && !ieq(h->cenc, h->cenc_len, "x-deflate") &&
             !ieq(h->cenc, h->cenc_len, "br"))
@@ -370,16 +493,76 @@ static const char *body_media(struct pkt *p, const uint8_t *b, size_t n, const s
     char type[HTTP_FIELD_MAX];
     if (media_type(h->ctype, h->ctype_len, type, sizeof type) == 0)
         return NULL;
-    bool use_type;
-    const char *s = body ? media_summary(type, body, avail, &use_type) : NULL;
-    if (!body) {
-        use_type = true;
-        if (ends_with(type, "/xml") || ends_with(type, "+xml"))
-            use_type = false;
-    }
+    return media_info(out, cap, type, body, avail);
+}
+
+/* ---- text ---- */
+
+struct tb {
+    char *b;
+    size_t len, cap;
+};
+
+static void tb_put(struct tb *t, const void *s, size_t n)
+{
+    if (n > t->cap - 1 - t->len)
+        n = t->cap - 1 - t->len;
+    memcpy(t->b + t->len, s, n);
+    t->len += n;
+    t->b[t->len] = '\0';
+}
+
+static void tb_str(struct tb *t, const char *s)
+{
     if (s)
-        return pkt_cstr(p, s);
-    return use_type ? pkt_cstr(p, type) : NULL;
+        tb_put(t, s, strlen(s));
+}
+
+/* A later message's first line as Wireshark puts it in Info (raw line plus one space). */
+static void tb_first(struct tb *t, const struct first *f)
+{
+    if (f->request) {
+        tb_put(t, f->method, f->method_len);
+        tb_put(t, " ", 1);
+        tb_put(t, f->uri, f->uri_len);
+        if (f->version) {
+            tb_put(t, " ", 1);
+            tb_put(t, f->version, f->version_len);
+        }
+    } else {
+        char st[5] = {' ', (char)('0' + f->status / 100), (char)('0' + f->status / 10 % 10),
+                      (char)('0' + f->status % 10), 0};
+        tb_put(t, f->version, f->version_len);
+        tb_put(t, st, 4);
+        if (f->reason) {
+            tb_put(t, " ", 1);
+            tb_put(t, f->reason, f->reason_len);
+        }
+    }
+    tb_put(t, " ", 1);
+}
+
+/* The Info text after the first line: the body's media summary, then for bytes left over in
+ * the segment the next message's line and summary, or "Continuation" (packet-http.c,
+ * dissect_http_tcp loops over the messages of a segment behind a column fence). */
+static const char *info_tail(struct pkt *p, const uint8_t *b, size_t n, const struct msg *m0)
+{
+    char buf[1024], media[HTTP_FIELD_MAX + 64];
+    struct tb t = {buf, 0, sizeof buf};
+    buf[0] = '\0';
+    tb_str(&t, body_text(b, n, m0, media, sizeof media));
+    size_t pos = msg_end(b, n, m0);
+    for (int i = 0; i < 4 && pos < n; i++) {
+        struct msg m;
+        if (!parse_msg(b, n, pos, &m)) {
+            tb_str(&t, "Continuation");
+            break;
+        }
+        tb_first(&t, &m.f);
+        tb_str(&t, body_text(b, n, &m, media, sizeof media));
+        pos = msg_end(b, n, &m);
+    }
+    return t.len ? pkt_cstr(p, buf) : NULL;
 }
 
 /* ---- entry point ---- */
@@ -398,41 +581,35 @@ static const char *keep_capped(struct pkt *p, const uint8_t *s, size_t n, size_t
 
 bool dis_http(struct pkt *p, const uint8_t *b, size_t n)
 {
-    size_t off = 0;
-    if (n > 3 && b[0] == '\r' && b[1] == '\n')
-        off = 2; /* RFC 9112 §2.2: ignore a CRLF where a request line is expected */
-    if (off >= n || b[off] < 'A' || b[off] > 'Z')
+    struct msg m;
+    if (n == 0 || !parse_msg(b, n, 0, &m))
         return false;
-    struct line l = get_line(b, n > HTTP_LINE_MAX + off ? HTTP_LINE_MAX + off : n, off);
-    struct first f = {0};
-    if (!parse_request(&l, &f) && !parse_status(&l, &f))
-        return false;
-
-    struct hdrs h = {0};
-    if (l.complete)
-        parse_headers(b, n, l.next, &h);
-
+    const struct first *f = &m.f;
     struct pkt_http *ht = &p->http;
     memset(ht, 0, sizeof *ht);
     p->app = APP_HTTP;
-    ht->request = f.request;
-    if (f.request) {
-        ht->method = pkt_strdup(p, f.method, f.method_len);
-        ht->uri = keep_capped(p, f.uri, f.uri_len, HTTP_URI_MAX);
+    ht->request = f->request;
+    if (f->request) {
+        ht->method = pkt_strdup(p, f->method, f->method_len);
     } else {
-        ht->status = f.status;
-        if (f.reason)
-            ht->reason = pkt_strdup(p, f.reason, f.reason_len < HTTP_FIELD_MAX ? f.reason_len
-                                                                                : HTTP_FIELD_MAX);
+        ht->status = f->status;
+        if (f->reason)
+            ht->reason = keep_capped(p, f->reason, f->reason_len, HTTP_FIELD_MAX);
     }
-    if (f.version)
-        ht->version = pkt_strdup(p, f.version, f.version_len);
-    if (h.host)
-        ht->host = keep_capped(p, h.host, h.host_len, HTTP_FIELD_MAX);
-    if (h.ctype)
-        ht->content_type = keep_capped(p, h.ctype, h.ctype_len, HTTP_FIELD_MAX);
-    ht->content_length = parse_length(h.clen, h.clen_len);
-    ht->media = body_media(p, b, n, &f, &h, ht->content_length);
+    if (f->version)
+        ht->version = pkt_strdup(p, f->version, f->version_len);
+    if (m.h.host)
+        ht->host = keep_capped(p, m.h.host, m.h.host_len, HTTP_FIELD_MAX);
+    if (m.h.ctype)
+        ht->content_type = keep_capped(p, m.h.ctype, m.h.ctype_len, HTTP_FIELD_MAX);
+    ht->content_length = m.clen;
+    ht->info_tail = info_tail(p, b, n, &m);
+    if (f->request) {
+        /* the target goes last and gets what the arena has left, up to HTTP_URI_MAX */
+        size_t room = PKT_ARENA - p->arena_used;
+        size_t max = room > HTTP_URI_MAX ? HTTP_URI_MAX : (room > 4 ? room - 1 : 3);
+        ht->uri = keep_capped(p, f->uri, f->uri_len, max);
+    }
     return true;
 }
 
@@ -456,9 +633,6 @@ void http_info(struct obuf *ob, const struct pkt *p)
         }
     }
     ob_putc(ob, ' ');
-    if (h->media) {
-        ob_puts(ob, " (");
-        ob_puts(ob, h->media);
-        ob_putc(ob, ')');
-    }
+    if (h->info_tail)
+        ob_puts(ob, h->info_tail);
 }

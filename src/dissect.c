@@ -20,6 +20,9 @@
 #define ETHERTYPE_ARP 0x0806
 #define ETHERTYPE_VLAN 0x8100
 #define ETHERTYPE_IPV6 0x86DD
+#define ETHERTYPE_MPLS 0x8847
+#define ETHERTYPE_MPLS_MC 0x8848
+#define ETHERTYPE_PPPOE_SESS 0x8864
 #define ETHERTYPE_QINQ 0x88A8
 #define ETHERTYPE_QINQ_OLD1 0x9100
 #define ETHERTYPE_QINQ_OLD2 0x9200
@@ -59,6 +62,54 @@ static void dis_ethertype(struct pkt *p, uint16_t type, struct wire w)
     case ETHERTYPE_IPV6:
         dis_ipv6(p, w);
         break;
+    case ETHERTYPE_PPPOE_SESS: {
+        /* RFC 2516: ver/type, code, session id, length, then the PPP protocol field */
+        struct rd r = w.r;
+        if (!rd_has(&r, 8)) {
+            mark(p, DIS_TRUNCATED, "pppoe", "PPPoE header cut short");
+            return;
+        }
+        uint16_t plen = ld_be16(r.p + 4), proto = ld_be16(r.p + 6);
+        rd_skip(&r, 8);
+        uint32_t wire = plen >= 2 ? plen - 2u : 0;
+        if (w.wire >= 8 && wire > w.wire - 8)
+            wire = w.wire - 8;
+        struct wire in = {r, wire};
+        if (proto == 0x0021)
+            dis_ipv4(p, in);
+        else if (proto == 0x0057)
+            dis_ipv6(p, in);
+        else
+            p->l3 = L3_OTHER;
+        break;
+    }
+    case ETHERTYPE_MPLS:
+    case ETHERTYPE_MPLS_MC: {
+        /* RFC 3032 label stack; the payload's IP version follows the bottom label */
+        struct rd r = w.r;
+        uint32_t hdr = 0;
+        for (int i = 0; i < 16; i++) {
+            if (!rd_has(&r, 4)) {
+                mark(p, DIS_TRUNCATED, "mpls", "MPLS label stack cut short");
+                return;
+            }
+            bool bos = (r.p[2] & 1) != 0;
+            rd_skip(&r, 4);
+            hdr += 4;
+            if (bos) {
+                struct wire in = {r, w.wire > hdr ? w.wire - hdr : 0};
+                if (rd_has(&r, 1) && (r.p[0] >> 4) == 4)
+                    dis_ipv4(p, in);
+                else if (rd_has(&r, 1) && (r.p[0] >> 4) == 6)
+                    dis_ipv6(p, in);
+                else
+                    p->l3 = L3_OTHER;
+                return;
+            }
+        }
+        mark(p, DIS_INVALID, "mpls", "MPLS label stack too deep");
+        break;
+    }
     case ETHERTYPE_ARP: {
         p->l3 = L3_ARP;
         struct rd r = w.r;

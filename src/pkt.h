@@ -136,7 +136,7 @@ struct pkt_http {
     const char *host;        /* Host: header if within the captured bytes, else NULL */
     const char *content_type;
     int64_t content_length;  /* -1 if absent */
-    const char *media;       /* Info summary of body bytes in this segment ("text/html", "GIF89a") */
+    const char *info_tail;   /* Info text after the first line (" (text/html)"), dis_app.h */
 };
 
 /* ---- the packet ---- */

@@ -77,7 +77,8 @@ static void json_packet(void *vctx, const struct pkt_event *ev)
         const struct pkt_tcp *t = &p->tcp;
         key(ob, "flags");
         ob_putc(ob, '"');
-        info_tcp_flags(ob, t->flags, ",");
+        if (t->flags & 0x1FF)
+            info_tcp_flags(ob, t->flags & 0x1FF, ",");
         ob_putc(ob, '"');
         key(ob, "seq");
         ob_u64(ob, r->seq);

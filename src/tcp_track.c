@@ -56,6 +56,7 @@ struct tcp_track {
 void tcp_track_defaults(struct tcp_track_limits *lim)
 {
     lim->max_conns = 1u << 20;
+    lim->soft_conns = 1u << 16;
     lim->closed_grace = 120 * NS_PER_SEC;
     lim->idle_timeout = 3600 * NS_PER_SEC;
     lim->max_unacked = WS_MAX_UNACKED;
@@ -217,6 +218,8 @@ static void evict(struct tcp_track *t)
         int64_t idle = t->now - c->ts_last;
         if (t->count > t->lim.max_conns) {
             t->st.evicted_cap++;
+        } else if (t->count <= t->lim.soft_conns) {
+            break;
         } else if (c->closed && idle > t->lim.closed_grace) {
             t->st.evicted_closed++;
         } else if (idle > t->lim.idle_timeout) {
@@ -360,12 +363,12 @@ static void analyze(struct tcp_track *t, struct tcp_conn *c, struct tcp_flow *fw
     /* DUPLICATE ACK: no data, same window, seq and ack as the previous segment */
     if (seglen == 0 && window && window == fwd->window && seq == fwd->nextseq &&
         ack == fwd->lastack && (flags & (TH_SYN | TH_FIN | TH_RST)) == 0) {
-        if (fwd->dupacknum == -1)
+        if (fwd->dupacknum == UINT32_MAX)
             fwd->dupacknum = 1;
         else
             fwd->dupacknum++;
         ta |= TA_DUPLICATE_ACK;
-        r->dupack_num = (uint32_t)fwd->dupacknum;
+        r->dupack_num = fwd->dupacknum;
         r->dupack_frame = fwd->lastnondupack;
     }
 
@@ -383,7 +386,7 @@ finished_fwd:
         } else {
             if (rev->dupacknum == 0)
                 ta |= TA_ACK_LOST_PACKET;
-            rev->dupacknum = -1;
+            rev->dupacknum = UINT32_MAX; /* Wireshark's -1 in an unsigned field */
         }
     }
 

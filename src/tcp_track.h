@@ -7,9 +7,12 @@
  * and ACK RTT, and the handshake RTT. The rules are a faithful re-statement of Wireshark 4.0's
  * tcp_analyze_sequence_number() (epan/dissectors/packet-tcp.c); docs/analysis.md lists them.
  *
- * Memory: entries are freed when a closed connection has been quiet for a grace period, when any
- * connection has been idle past a timeout, or (oldest first) when the table is at its cap; each
- * freed entry is handed to the on_close callback first. Times are capture times. */
+ * Memory: once the table holds more than a soft limit of entries, a closed connection that has
+ * been quiet for a grace period or any connection idle past a timeout is freed; at the hard cap
+ * the least recently active entry is freed whatever its state. Each freed entry is handed to the
+ * on_close callback first. Times are capture times. Below the soft limit nothing is freed, so
+ * small and medium captures keep every conversation, exactly as tshark does (which matters when
+ * timestamps jump or a port is reused long after). */
 #ifndef TCPLENS_TCP_TRACK_H
 #define TCPLENS_TCP_TRACK_H
 
@@ -84,7 +87,7 @@ struct tcp_flow {
     uint32_t lastack;
     int64_t lastacktime;
     uint64_t lastnondupack;
-    int32_t dupacknum;
+    uint32_t dupacknum;       /* unsigned as in Wireshark: the "-1" marker compares >= 2 */
     uint16_t lastsegmentflags;
     bool valid_bif;
     uint8_t nsack;
@@ -160,6 +163,7 @@ struct tcp_rec {
 
 struct tcp_track_limits {
     uint32_t max_conns;        /* table cap; oldest evicted past it */
+    uint32_t soft_conns;       /* below this many entries nothing is evicted for age */
     int64_t closed_grace;      /* ns a closed connection is kept */
     int64_t idle_timeout;      /* ns an idle connection is kept */
     uint32_t max_unacked;      /* unacked segments kept per direction */
