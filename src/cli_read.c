@@ -53,7 +53,7 @@ int cli_read(int argc, char **argv)
     optind = 1;
     opterr = 0;
     int opt;
-    while ((opt = getopt_long(argc, argv, "+" SRC_SHORTOPTS, longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, SRC_SHORTOPTS, longopts, NULL)) != -1) {
         if (opt == 'h') {
             read_help();
             return TL_EXIT_OK;
