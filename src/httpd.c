@@ -36,6 +36,8 @@
 #include "version.h"
 #include "xalloc.h"
 
+#define HTTPD_MAX_PENDING 16
+
 struct httpd {
     int lfd;          /* listening socket */
     int stop_rd;      /* readable once httpd_stop was called */
@@ -44,6 +46,11 @@ struct httpd {
     struct httpd_opts o;
     pthread_t thread;
     char *buf; /* request buffer, o.max_request bytes; used only by the server thread */
+    /* Connections whose client has closed, waiting for close_delay_ms to pass before we close
+     * them (oldest first); the server accepts and serves the next connection meanwhile. */
+    int pend_fd[HTTPD_MAX_PENDING];
+    int64_t pend_at[HTTPD_MAX_PENDING];
+    int npend;
     atomic_ulong requests;
 };
 
@@ -142,23 +149,37 @@ static int has_word(const char *p, size_t n, const char *t)
     return 0;
 }
 
-/* Wait until fd is readable, the stop pipe fires, or deadline (mono ms) passes.
- * Returns 1 readable, 0 timeout, -1 stop. */
+/* Close the pending connections whose delay is over (all of them when `all`). */
+static void close_pending(struct httpd *h, int64_t now, int all)
+{
+    int k = 0;
+    while (k < h->npend && (all || h->pend_at[k] <= now))
+        close(h->pend_fd[k++]);
+    memmove(h->pend_fd, h->pend_fd + k, (size_t)(h->npend - k) * sizeof h->pend_fd[0]);
+    memmove(h->pend_at, h->pend_at + k, (size_t)(h->npend - k) * sizeof h->pend_at[0]);
+    h->npend -= k;
+}
+
+/* Wait until fd is readable, the stop pipe fires, or deadline (mono ms) passes, closing pending
+ * connections when their time comes. Returns 1 readable, 0 timeout, -1 stop. */
 static int wait_readable(struct httpd *h, int fd, int64_t deadline)
 {
     for (;;) {
-        int64_t left = deadline - mono_ms();
-        if (left < 0)
-            left = 0;
+        int64_t now = mono_ms();
+        close_pending(h, now, 0);
+        int64_t until = deadline;
+        if (h->npend && h->pend_at[0] < until)
+            until = h->pend_at[0];
         struct pollfd p[2] = {{h->stop_rd, POLLIN, 0}, {fd, POLLIN, 0}};
-        int n = poll(p, fd >= 0 ? 2 : 1, (int)left);
+        int n = poll(p, 2, until > now ? (int)(until - now) : 0);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0 || p[0].revents)
             return -1;
-        if (n == 0)
+        if (n > 0)
+            return 1;
+        if (mono_ms() >= deadline)
             return 0;
-        return 1;
     }
 }
 
@@ -388,12 +409,23 @@ static void close_server_first(struct httpd *h, int fd)
     close(fd);
 }
 
-/* The client closed its side: pause, then close ours. */
+/* The client closed its side: close ours after the delay, without holding up the next
+ * connection. */
 static void close_after_client(struct httpd *h, int fd)
 {
-    if (h->o.close_delay_ms > 0)
-        (void)wait_readable(h, -1, mono_ms() + h->o.close_delay_ms);
-    close(fd);
+    if (h->o.close_delay_ms <= 0) {
+        close(fd);
+        return;
+    }
+    if (h->npend == HTTPD_MAX_PENDING) {
+        close(h->pend_fd[0]);
+        memmove(h->pend_fd, h->pend_fd + 1, (HTTPD_MAX_PENDING - 1) * sizeof h->pend_fd[0]);
+        memmove(h->pend_at, h->pend_at + 1, (HTTPD_MAX_PENDING - 1) * sizeof h->pend_at[0]);
+        h->npend--;
+    }
+    h->pend_fd[h->npend] = fd;
+    h->pend_at[h->npend] = mono_ms() + h->o.close_delay_ms;
+    h->npend++;
 }
 
 static void serve_conn(struct httpd *h, int fd)
@@ -477,6 +509,7 @@ static void *server_main(void *arg)
             continue; /* ECONNABORTED, EMFILE, ...: try the next one */
         serve_conn(h, fd);
     }
+    close_pending(h, 0, 1);
     return NULL;
 }
 
