@@ -41,6 +41,7 @@ struct capfile {
     bool eof;
     uint64_t off;            /* absolute offset of the next unread byte */
     uint64_t size;
+    bool borrowed;           /* map is the caller's memory (capfile_open_mem): not unmapped */
 
     enum capfile_format format;
     bool swapped;            /* file byte order differs from big-endian reading helpers */
@@ -120,6 +121,9 @@ static uint32_t f32(const struct capfile *cf, const uint8_t *p, bool little)
 
 /* ---- open ---- */
 
+static int cf_start(struct capfile **out, struct capfile *cf, const char *name, bool *not_capture,
+                    struct errbuf *eb);
+
 int capfile_open(struct capfile **out, const char *path, bool *not_capture, struct errbuf *eb)
 {
     *out = NULL;
@@ -154,7 +158,14 @@ int capfile_open(struct capfile **out, const char *path, bool *not_capture, stru
         capfile_close(cf);
         return -1;
     }
-    const char *name = strcmp(path, "-") ? path : "standard input";
+    return cf_start(out, cf, strcmp(path, "-") ? path : "standard input", not_capture, eb);
+}
+
+/* Detect the format from the first bytes and read the pcap file header; on failure cf is
+ * closed. Shared by capfile_open and capfile_open_mem. */
+static int cf_start(struct capfile **out, struct capfile *cf, const char *name, bool *not_capture,
+                    struct errbuf *eb)
+{
     size_t avail = 0;
     const uint8_t *h = cf_peek(cf, 4, &avail);
     if (!h) {
@@ -207,11 +218,27 @@ int capfile_open(struct capfile **out, const char *path, bool *not_capture, stru
     return 0;
 }
 
+int capfile_open_mem(struct capfile **out, const uint8_t *data, size_t len, const char *name,
+                     bool *not_capture, struct errbuf *eb)
+{
+    *out = NULL;
+    if (not_capture)
+        *not_capture = false;
+    struct capfile *cf = xcalloc(1, sizeof *cf);
+    cf->fd = -1;
+    cf->eof = true; /* nothing to read beyond the given bytes */
+    cf->map = len ? data : NULL;
+    cf->map_len = len;
+    cf->size = len;
+    cf->borrowed = true;
+    return cf_start(out, cf, name ? name : "capture", not_capture, eb);
+}
+
 void capfile_close(struct capfile *cf)
 {
     if (!cf)
         return;
-    if (cf->map)
+    if (cf->map && !cf->borrowed)
         munmap((void *)cf->map, cf->map_len);
     if (cf->own_fd && cf->fd >= 0)
         close(cf->fd);

@@ -36,6 +36,10 @@ struct capfile;
 /* Open path ("-" = stdin). Returns 0, or -1 with a one-line message: *not_capture is set when
  * the file was readable but is not a capture file (bad magic / too short). */
 int capfile_open(struct capfile **out, const char *path, bool *not_capture, struct errbuf *eb);
+/* Same over len bytes in memory (borrowed: they must outlive the capfile; nothing is copied);
+ * name is used in messages. For fuzzing and tests: every read stays inside data[0..len). */
+int capfile_open_mem(struct capfile **out, const uint8_t *data, size_t len, const char *name,
+                     bool *not_capture, struct errbuf *eb);
 /* 1: a record is in *rec; 0: clean end of file; -1: damaged or cut short (message in eb). */
 int capfile_next(struct capfile *cf, struct cap_rec *rec, struct errbuf *eb);
 void capfile_close(struct capfile *cf);

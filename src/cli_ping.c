@@ -81,17 +81,16 @@ static void on_event(const struct ping_event *ev, void *ud)
     ob_flush(c->ob);
 }
 
-static const char *bad_opt(char **argv, int c)
+/* The option a getopt error is about: "-c" for a short one, the word itself for a long one. */
+static void bad_opt(char **argv, char *out, size_t n)
 {
-    static const char *const names[] = {"-c", "-i", "-W", "-s"};
-    const char *letters = "ciWs";
-    const char *at = c ? strchr(letters, c) : NULL;
-    if (at)
-        return names[at - letters];
-    return argv[optind - 1];
+    if (optopt)
+        snprintf(out, n, "-%c", optopt);
+    else
+        snprintf(out, n, "%s", argv[optind - 1]);
 }
 
-static const char *hint_perm =
+static const char hint_perm[] =
     "run as root, or allow unprivileged ICMP sockets for your group with "
     "'sysctl -w net.ipv4.ping_group_range=\"0 2147483647\"', "
     "or give the binary the capability: 'setcap cap_net_raw+ep tcplens'";
@@ -149,13 +148,16 @@ int cli_ping(int argc, char **argv)
         case 'h':
             help();
             return TL_EXIT_OK;
-        case ':':
-            return cli_usage_error("ping", ping_usage, "option %s needs a value",
-                                   bad_opt(argv, optopt));
-        default:
-            if (optopt && !strchr("ciWs46h", optopt))
-                return cli_usage_error("ping", ping_usage, "unknown option '-%c'", optopt);
-            return cli_usage_error("ping", ping_usage, "unknown option '%s'", argv[optind - 1]);
+        case ':': {
+            char o[64];
+            bad_opt(argv, o, sizeof o);
+            return cli_usage_error("ping", ping_usage, "option %s needs a value", o);
+        }
+        default: {
+            char o[64];
+            bad_opt(argv, o, sizeof o);
+            return cli_usage_error("ping", ping_usage, "unknown option '%s'", o);
+        }
         }
     }
     if (optind >= argc)

@@ -217,6 +217,8 @@ def parse_tcplens(text):
             rec["analysis"] = frozenset(str(a) for a in an)
         else:
             rec["analysis"] = frozenset(["<not a list: %r>" % (an,)])
+        if isinstance(rec["flags"], str) and "ACK" not in rec["flags"].split(","):
+            rec["ack"] = None  # tcp.ack means nothing without the ACK flag: compared only with it
         rec["proto"] = obj.get("proto")
         rec["partial"] = isinstance(rec["proto"], str) and rec["proto"].upper().startswith("ICMP")
         frames[fr] = rec
