@@ -137,7 +137,7 @@ enum run_status analyzer_run(const struct run_opts *o, struct sink *sinks, int n
         dissect(p, &rec, cf ? frame : ri->shown + 1, o->depth);
         if (!linktype_supported(rec.linktype))
             ri->unsupported_linktype++;
-        int64_t now = (int64_t)rec.ts_sec * NS_PER_SEC + rec.ts_nsec;
+        int64_t now = ts_ns(rec.ts_sec, rec.ts_nsec);
         if (ri->shown == 0) {
             ri->first_ts = now;
             prev = now;
@@ -145,7 +145,8 @@ enum run_status analyzer_run(const struct run_opts *o, struct sink *sinks, int n
         ri->last_ts = now;
         ri->shown++;
         tcp_track_packet(tt, p, &trec);
-        struct pkt_event ev = {p, trec.valid ? &trec : NULL, now - ri->first_ts, now - prev, now};
+        struct pkt_event ev = {p, trec.valid ? &trec : NULL, ts_diff(now, ri->first_ts),
+                                ts_diff(now, prev), now};
         prev = now;
         for (int i = 0; i < nsinks; i++)
             if (sinks[i].packet)

@@ -12,6 +12,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* ---- time ---- */
+
+/* A capture timestamp in ns since the epoch. Files may carry any 64-bit seconds value (damaged
+ * or hostile ones do); the arithmetic wraps modulo 2^64 instead of overflowing, so it is defined
+ * and gives the same result as before on every sane file. */
+static inline int64_t ts_ns(int64_t sec, uint32_t nsec)
+{
+    return (int64_t)((uint64_t)sec * 1000000000u + nsec);
+}
+
+/* a - b for two ts_ns() values, wrapping instead of overflowing. */
+static inline int64_t ts_diff(int64_t a, int64_t b)
+{
+    return (int64_t)((uint64_t)a - (uint64_t)b);
+}
+
 /* ---- addresses ---- */
 
 struct addr {

@@ -215,7 +215,7 @@ static void evict(struct tcp_track *t)
 {
     while (t->lru_head) {
         struct tcp_conn *c = t->lru_head;
-        int64_t idle = t->now - c->ts_last;
+        int64_t idle = ts_diff(t->now, c->ts_last);
         if (t->count > t->lim.max_conns) {
             t->st.evicted_cap++;
         } else if (t->count <= t->lim.soft_conns) {
@@ -246,7 +246,7 @@ static struct tcp_conn *conn_new(struct tcp_track *t, uint32_t h, const struct p
     }
     flow_init(&c->flow1);
     flow_init(&c->flow2);
-    c->ts_first = c->ts_last = (int64_t)p->ts_sec * NS_PER_SEC + p->ts_nsec;
+    c->ts_first = c->ts_last = ts_ns(p->ts_sec, p->ts_nsec);
     c->first_frame = p->frame;
     uint32_t b = h & (t->nbuckets - 1);
     c->hnext = t->buckets[b];
@@ -406,14 +406,14 @@ finished_fwd:
         }
         /* FAST RETRANSMISSION: >= 2 dup ACKs from the peer for this seq, within 20 ms of the
          * peer's last ACK (unsigned arithmetic as Wireshark: a negative gap never qualifies) */
-        uint64_t dt = (uint64_t)(now - rev->lastacktime);
+        uint64_t dt = (uint64_t)ts_diff(now, rev->lastacktime);
         if (seq_not_advanced && rev->dupacknum >= 2 && rev->lastack == seq && dt < 20000000ULL) {
             ta |= TA_FAST_RETRANSMISSION;
             goto finished_retrans;
         }
         /* OUT-OF-ORDER: soon after the highest segment (within iRTT, or 3 ms) and not simply
          * the segment that ends where the highest one ended */
-        dt = (uint64_t)(now - fwd->nextseqtime);
+        dt = (uint64_t)ts_diff(now, fwd->nextseqtime);
         uint64_t thres = c->ts_first_rtt ? (uint64_t)c->ts_first_rtt : 3000000ULL;
         if (seq_not_advanced && dt < thres &&
             fwd->nextseq != seq + seglen + ((flags & (TH_SYN | TH_FIN)) ? 1 : 0)) {
@@ -455,7 +455,7 @@ finished_retrans:;
         bool del;
         if (ack == s->nextseq) {
             r->acks_frame = s->frame;
-            r->ack_rtt = now - s->ts;
+            r->ack_rtt = ts_diff(now, s->ts);
             del = true;
         } else if (SEQ_GT(ack, s->seq) && SEQ_LEQ(ack, s->nextseq)) {
             s->seq = ack;
@@ -541,7 +541,7 @@ static void track_inner(struct tcp_track *t, const struct pkt *p, struct tcp_rec
 void tcp_track_packet(struct tcp_track *t, const struct pkt *p, struct tcp_rec *r)
 {
     memset(r, 0, sizeof *r);
-    int64_t now = (int64_t)p->ts_sec * NS_PER_SEC + p->ts_nsec;
+    int64_t now = ts_ns(p->ts_sec, p->ts_nsec);
     if (now > t->now)
         t->now = now;
     if (t->lru_head)
@@ -633,7 +633,7 @@ void tcp_track_packet(struct tcp_track *t, const struct pkt *p, struct tcp_rec *
             fwd->is_first_ack = true;
         }
         if ((th->flags & (TH_SYN | TH_ACK)) == TH_ACK && c->ts_mru_syn && !c->ts_first_rtt)
-            c->ts_first_rtt = now - c->ts_mru_syn;
+            c->ts_first_rtt = ts_diff(now, c->ts_mru_syn);
         if ((th->flags & (TH_SYN | TH_ACK)) == TH_ACK)
             fwd->is_first_ack = false;
         /* options take effect after this segment's own analysis (as in Wireshark) */
