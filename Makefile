@@ -27,7 +27,7 @@ TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOLS    := $(TOOL_SRCS:tests/tools/%.c=$(O)/tools/%)
 
 .PHONY: all deps demo check test unit asan bench fuzz clean install uninstall lint
-all: $(O)/tcplens $(O)/unit $(TOOLS)
+all: $(O)/tcplens $(O)/unit $(TOOLS) $(O)/bench/gen
 
 $(O)/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)
@@ -50,6 +50,11 @@ $(O)/unit: $(UNIT_OBJS) $(O)/libtcplens.a
 $(O)/tools/%: tests/tools/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LDLIBS)
+
+# The benchmark's traffic generator (stand-alone: it does not link the library).
+$(O)/bench/gen: bench/gen.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< -lm
 
 -include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(UNIT_OBJS:.o=.d)
 
@@ -77,7 +82,11 @@ asan:
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	  EXTRA_LDFLAGS="-fsanitize=address,undefined" build/asan/tcplens build/asan/unit
 
-bench: all
+# Speed and memory against cat, tcpdump and tshark on generated and recorded captures
+# (bench/run.sh explains BENCH_BIG, BENCH_N and the other knobs). No timing is asserted.
+bench:
+	@bash scripts/deps.sh bench
+	@$(MAKE) --no-print-directory all
 	@bash bench/run.sh
 
 fuzz:

@@ -1,6 +1,6 @@
 /* summary: deterministic generator of realistic TCP traffic as a classic pcap (benchmark input). */
 /*
- * bench/gen -n PACKETS -o FILE [-s SEED] [-r CONNS_PER_S] [-l LABELS] [-q]
+ * bench/gen -n PACKETS -o FILE [-s SEED] [-r CONNS_PER_S] [-p PORTS] [-l LABELS] [-q]
  *
  * The capture point is a tap in front of a small farm of HTTP servers (four IPv4 and two IPv6
  * addresses, ports 80 and 8080). Clients (4096 IPv4 and 512 IPv6 hosts, plus one busy reverse
@@ -185,6 +185,7 @@ struct gen {
     uint8_t cli6[N_CLI6][16];
     uint16_t cli4_port[N_CLI4], cli6_port[N_CLI6];
     uint16_t proxy_port;
+    uint16_t proxy_hi;   /* highest ephemeral port of the proxy (-p shrinks its range) */
     uint64_t proxy_busy[PORT_HI - PORT_LO + 1];
     char body[BODY_PAT];
     struct sim sim;
@@ -862,7 +863,7 @@ static void hosts_init(struct gen *g)
             a[k] = (uint8_t)rng_next(&g->rng);
         g->cli6_port[i] = (uint16_t)(PORT_LO + rng_below(&g->rng, PORT_HI - PORT_LO + 1));
     }
-    g->proxy_port = (uint16_t)(PORT_LO + rng_below(&g->rng, PORT_HI - PORT_LO + 1));
+    g->proxy_port = (uint16_t)(PORT_LO + rng_below(&g->rng, g->proxy_hi - PORT_LO + 1u));
     static const char *const words[] = {
         "the", "connection", "server", "<div class=\"item\">", "</div>\n", "data", "value",
         "function", "return", "{", "}", "var", "window", "segment", "<p>", "</p>\n", "table",
@@ -881,6 +882,11 @@ static void hosts_init(struct gen *g)
 static uint16_t port_after(uint16_t p)
 {
     return (uint16_t)(p == PORT_HI ? PORT_LO : p + 1u);
+}
+
+static uint16_t proxy_port_after(const struct gen *g, uint16_t p)
+{
+    return (uint16_t)(p >= g->proxy_hi ? PORT_LO : p + 1u);
 }
 
 static uint16_t next_port(uint16_t *p)
@@ -1140,14 +1146,14 @@ static struct conn *conn_new(struct gen *g, uint64_t t0)
     c->t_end = c->r[c->nr - 1].t;
     if (c->proxy) { /* a port no earlier connection of the proxy still holds */
         uint16_t p = g->proxy_port;
-        for (uint32_t k = 0; k <= PORT_HI - PORT_LO; k++) {
+        for (uint32_t k = 0; k <= (uint32_t)g->proxy_hi - PORT_LO; k++) {
             if (g->proxy_busy[p - PORT_LO] < t0)
                 break;
-            p = port_after(p);
+            p = proxy_port_after(g, p);
         }
         c->port[0] = p;
         g->proxy_busy[p - PORT_LO] = c->t_end + 1;
-        g->proxy_port = port_after(p);
+        g->proxy_port = proxy_port_after(g, p);
     }
     /* a few data packets the tap missed */
     for (uint32_t i = 0; i < c->nr; i++)
@@ -1435,10 +1441,12 @@ static void run(struct gen *g)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: gen -n PACKETS -o FILE [-s SEED] [-r CONNS_PER_S] [-l LABELS] [-q]\n"
+    fprintf(f, "usage: gen -n PACKETS -o FILE [-s SEED] [-r CONNS_PER_S] [-p PORTS] [-l LABELS] [-q]\n"
                "Writes a classic pcap of PACKETS packets of simulated HTTP traffic over TCP\n"
                "(FILE - is stdout). -r sets the mean rate of new connections (default 9000/s;\n"
                "lower rates spread a small file over seconds, so that timeouts show).\n"
+               "-p limits the reverse proxy to PORTS ephemeral ports (default 28232), so that\n"
+               "small files show port reuse too.\n"
                "-l writes \"FRAME CONN NOTE\" for every packet that is more than plain\n"
                "(retransmissions, dup ACKs...). -q leaves out the summary on stderr.\n");
 }
@@ -1451,7 +1459,8 @@ int main(int argc, char **argv)
     bool quiet = false;
     int opt;
     const char *labels = NULL;
-    while ((opt = getopt(argc, argv, "n:o:s:r:l:qh")) != -1) {
+    unsigned long proxy_ports = PORT_HI - PORT_LO + 1;
+    while ((opt = getopt(argc, argv, "n:o:s:r:p:l:qh")) != -1) {
         char *end;
         switch (opt) {
         case 'n':
@@ -1472,6 +1481,13 @@ int main(int argc, char **argv)
             rate = strtod(optarg, &end);
             if (*end || !(rate >= 1 && rate <= 1e7)) {
                 fprintf(stderr, "gen: -r wants a rate between 1 and 10000000\n");
+                return 2;
+            }
+            break;
+        case 'p':
+            proxy_ports = strtoul(optarg, &end, 10);
+            if (*end || proxy_ports < 16 || proxy_ports > PORT_HI - PORT_LO + 1) {
+                fprintf(stderr, "gen: -p wants a port count between 16 and %u\n", PORT_HI - PORT_LO + 1);
                 return 2;
             }
             break;
@@ -1503,6 +1519,7 @@ int main(int argc, char **argv)
     rng_seed(&g->rng, seed);
     g->limit = n;
     g->rate = rate;
+    g->proxy_hi = (uint16_t)(PORT_LO + proxy_ports - 1);
     g->buf = xmalloc(OUT_BUF);
     g->out = strcmp(path, "-") ? fopen(path, "wb") : stdout;
     if (!g->out) {

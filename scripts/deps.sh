@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # summary: install the Debian packages tcplens needs to build and test, only those missing.
-# Usage: scripts/deps.sh [build|test|all]   (default: all)
+# Usage: scripts/deps.sh [build|test|all|bench]   (default: all)
+#   bench: what `make bench` needs on top of all (a load generator for the recorded capture,
+#   GNU time for peak memory); not part of `make check`.
 set -euo pipefail
 want=${1:-all}
 build_pkgs=(gcc make pkg-config libpcap-dev libcurl4-openssl-dev)
 test_pkgs=(tshark tcpdump python3 iproute2 nftables iputils-ping clang libclang-rt-14-dev valgrind)
+bench_pkgs=(apache2-utils time)
 case $want in
     build) pkgs=("${build_pkgs[@]}") ;;
     test|all) pkgs=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
-    *) echo "deps.sh: unknown set '$want' (build, test or all)" >&2; exit 2 ;;
+    bench) pkgs=("${build_pkgs[@]}" "${test_pkgs[@]}" "${bench_pkgs[@]}") ;;
+    *) echo "deps.sh: unknown set '$want' (build, test, all or bench)" >&2; exit 2 ;;
 esac
 missing=()
 for p in "${pkgs[@]}"; do
