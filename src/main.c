@@ -18,6 +18,7 @@ struct command {
 
 static const struct command commands[] = {
     {"read", cli_read, "print the packet list of a capture file or a live interface"},
+    {"report", cli_report, "write one self-contained HTML page: summary, connections, ladders"},
     {"ping", cli_ping, "send ICMP echo requests to a host and report the round-trip times"},
     {"interfaces", cli_interfaces, "list the interfaces that can be captured on"},
     {NULL, NULL, NULL},
@@ -32,7 +33,8 @@ static void usage(FILE *f)
         fprintf(f, "  %-11s %s\n", c->name, c->summary);
     fprintf(f, "\nexamples:\n"
                "  tcplens read capture.pcap 'tcp port 80'\n"
-               "  tcplens read -i lo -c 20 -w out.pcap\n\n"
+               "  tcplens read -i lo -c 20 -w out.pcap\n"
+               "  tcplens report capture.pcap -o report.html\n\n"
                "Run 'tcplens <command> --help' for the options of a command.\n");
 }
 

@@ -1,0 +1,300 @@
+/* summary: the SVG ladder diagram of one connection (see html_ladder.h).
+ *
+ * Layout, in SVG user units (1 unit = 1 CSS pixel at 100% zoom):
+ *
+ *   | No. time | state pills |C-lifeline  ---- arrow ---->  S-lifeline| state pills | band label |
+ *
+ * one row of ROW_H units per packet; the arrow slants down by SLANT units so time visibly
+ * flows down; a pause of a second or more between two packets gets an extra spacer row that
+ * says how long it was. The colours are CSS classes defined by the page (render_html.c), so
+ * the diagram prints and themes with the rest of the page. */
+#include "html_ladder.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "render_info.h"
+#include "tcp_track.h"
+
+#define W 900
+#define CX 200          /* client lifeline */
+#define SX 640          /* server lifeline */
+#define HDR_H 66        /* header boxes */
+#define ROW_H 50
+#define SLANT 8
+#define SUB_H 14        /* extra room for the line under an arrow */
+#define GAP_H 20        /* spacer for a pause */
+#define GAP_NS 1000000000LL
+#define CHAR_W 6.6      /* width of one character at the label font size (monospace 11px) */
+#define APP_MAX 64      /* characters of the application summary drawn on the arrow */
+
+struct band_msg {
+    const char *client, *server;
+    const char *hs3, *hs, *td4, *td3, *td, *rst;
+};
+
+static const struct band_msg msgs[2] = {
+    {"Client", "Server", "3-way handshake", "handshake", "4-way close", "3-way close", "close",
+     "reset"},
+    {"\xe5\xae\xa2\xe6\x88\xb7\xe7\xab\xaf", "\xe6\x9c\x8d\xe5\x8a\xa1\xe5\x99\xa8",
+     "\xe4\xb8\x89\xe6\xac\xa1\xe6\x8f\xa1\xe6\x89\x8b", "\xe6\x8f\xa1\xe6\x89\x8b",
+     "\xe5\x9b\x9b\xe6\xac\xa1\xe6\x8c\xa5\xe6\x89\x8b", "\xe4\xb8\x89\xe6\xac\xa1\xe6\x8c\xa5"
+     "\xe6\x89\x8b", "\xe6\x8c\xa5\xe6\x89\x8b", "\xe5\xa4\x8d\xe4\xbd\x8d (RST)"},
+};
+
+bool html_ladder_warn(uint16_t ta)
+{
+    return (ta & ~(TA_WINDOW_UPDATE | TA_KEEP_ALIVE_ACK)) != 0;
+}
+
+/* Flags as Wireshark writes them, escaped (info_tcp_flags may say "<None>"). */
+static void put_flags(struct obuf *ob, uint16_t flags)
+{
+    char tmp[96];
+    struct obuf t = {.fd = -1, .buf = tmp, .cap = sizeof tmp, .max = sizeof tmp - 1};
+    info_tcp_flags(&t, flags, ", ");
+    ob_html_esc(ob, t.buf, t.len < t.cap ? t.len : 0);
+}
+
+static void put_time(struct obuf *ob, int64_t ns)
+{
+    if (ns < 0)
+        ns = 0;
+    ob_fixed(ob, ns / 1000, 6);
+}
+
+/* Analysis tags in brackets, warning ones only unless all is set. */
+static void put_tags(struct obuf *ob, uint16_t ta)
+{
+    bool any = false;
+    for (int i = 0; i < ta_names_count; i++) {
+        if (!(ta & ta_names[i].bit))
+            continue;
+        if (any)
+            ob_putc(ob, ' ');
+        ob_putc(ob, '[');
+        ob_html_cstr(ob, ta_names[i].tag);
+        ob_putc(ob, ']');
+        any = true;
+    }
+}
+
+/* Application summary, escaped and shortened to APP_MAX characters. */
+static void put_app(struct obuf *ob, const char *s)
+{
+    size_t n = strlen(s);
+    if (n <= APP_MAX) {
+        ob_html_esc(ob, s, n);
+        return;
+    }
+    ob_html_esc(ob, s, APP_MAX - 1);
+    ob_puts(ob, "\xe2\x80\xa6");
+}
+
+static bool has_sub(const struct lad_pkt *p)
+{
+    return p->ta != 0 || (p->app && p->app[0]);
+}
+
+/* Height of a packet's row: a second line under the arrow needs room of its own. */
+static double row_h(const struct lad_pkt *p)
+{
+    return ROW_H + (has_sub(p) ? SUB_H : 0);
+}
+
+static const char *arrow_class(const struct lad_pkt *p)
+{
+    if (html_ladder_warn(p->ta))
+        return "warn";
+    switch (p->phase) {
+    case PH_HANDSHAKE: return "hs";
+    case PH_TEARDOWN: return "td";
+    case PH_RESET: return "rst";
+    default: return "data";
+    }
+}
+
+/* One state pill beside a lifeline: right-aligned to x (left side) or left-aligned from x. */
+static void state_pill(struct obuf *ob, double x, double y, bool left, uint8_t st)
+{
+    const char *name = tcp_st_name((enum tcp_st)st);
+    if (!name[0])
+        return;
+    double w = (double)strlen(name) * 6.0 + 12;
+    double x0 = left ? x - w : x;
+    ob_printf(ob, "<g class=\"st\"><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"16\" "
+                  "rx=\"8\"/><text x=\"%.1f\" y=\"%.1f\">%s</text></g>",
+              x0, y - 8, w, x0 + w / 2, y + 3.5, name);
+}
+
+static void lifeline_box(struct obuf *ob, double cx, const char *role, const char *addr)
+{
+    double w = (double)strlen(addr) * CHAR_W + 24;
+    if (w < 170)
+        w = 170;
+    double x0 = cx - w / 2;
+    if (x0 < 4)
+        x0 = 4;
+    if (x0 + w > W - 4)
+        x0 = W - 4 - w;
+    ob_printf(ob, "<g class=\"who\"><rect x=\"%.1f\" y=\"8\" width=\"%.1f\" height=\"44\" rx=\"6\"/>"
+                  "<text class=\"role\" x=\"%.1f\" y=\"26\">",
+              x0, w, x0 + w / 2);
+    ob_html_cstr(ob, role);
+    ob_printf(ob, "</text><text class=\"addr\" x=\"%.1f\" y=\"43\">", x0 + w / 2);
+    ob_html_cstr(ob, addr);
+    ob_puts(ob, "</text></g>");
+}
+
+static const char *band_label(const struct band_msg *m, uint8_t phase, size_t rows)
+{
+    switch (phase) {
+    case PH_HANDSHAKE: return rows == 3 ? m->hs3 : m->hs;
+    case PH_TEARDOWN: return rows == 4 ? m->td4 : rows == 3 ? m->td3 : m->td;
+    default: return m->rst;
+    }
+}
+
+void html_ladder_svg(struct obuf *ob, const struct lad_conn *c)
+{
+    const struct band_msg *m = &msgs[c->lang == 1 ? 1 : 0];
+    /* pass 1: heights */
+    double h = HDR_H;
+    for (size_t i = 0; i < c->n; i++) {
+        if (i && c->pkts[i].t_rel - c->pkts[i - 1].t_rel >= GAP_NS)
+            h += GAP_H;
+        h += row_h(&c->pkts[i]);
+    }
+    h += 14;
+    ob_printf(ob, "<svg class=\"ladder\" xmlns=\"http://www.w3.org/2000/svg\" "
+                  "viewBox=\"0 0 %d %.0f\" width=\"%d\" height=\"%.0f\" role=\"img\">",
+              W, h, W, h);
+
+    /* bands behind everything: runs of handshake / teardown / reset rows */
+    double y = HDR_H;
+    for (size_t i = 0; i < c->n;) {
+        if (i && c->pkts[i].t_rel - c->pkts[i - 1].t_rel >= GAP_NS)
+            y += GAP_H;
+        uint8_t ph = c->pkts[i].phase;
+        if (ph != PH_HANDSHAKE && ph != PH_TEARDOWN && ph != PH_RESET) {
+            y += row_h(&c->pkts[i]);
+            i++;
+            continue;
+        }
+        double y0 = y;
+        size_t j = i;
+        while (j < c->n && c->pkts[j].phase == ph) {
+            if (j > i && c->pkts[j].t_rel - c->pkts[j - 1].t_rel >= GAP_NS)
+                y += GAP_H;
+            y += row_h(&c->pkts[j]);
+            j++;
+        }
+        const char *cls = ph == PH_HANDSHAKE ? "hs" : ph == PH_TEARDOWN ? "td" : "rst";
+        ob_printf(ob, "<g class=\"band %s\"><rect x=\"4\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" "
+                      "rx=\"6\"/><text x=\"%d\" y=\"%.1f\">",
+                  cls, y0 + 2, W - 8, y - y0 - 4, W - 12, y0 + 18);
+        ob_html_cstr(ob, band_label(m, ph, j - i));
+        ob_puts(ob, "</text></g>");
+        i = j;
+    }
+
+    /* lifelines and their header boxes */
+    ob_printf(ob, "<line class=\"life\" x1=\"%d\" y1=\"52\" x2=\"%d\" y2=\"%.0f\"/>"
+                  "<line class=\"life\" x1=\"%d\" y1=\"52\" x2=\"%d\" y2=\"%.0f\"/>",
+              CX, CX, h - 6, SX, SX, h - 6);
+    lifeline_box(ob, CX, m->client, c->client);
+    lifeline_box(ob, SX, m->server, c->server);
+
+    /* one arrow per packet */
+    uint8_t prev_c = 0, prev_s = 0;
+    y = HDR_H;
+    double mid = (CX + SX) / 2.0;
+    for (size_t i = 0; i < c->n; i++) {
+        const struct lad_pkt *p = &c->pkts[i];
+        if (i && p->t_rel - c->pkts[i - 1].t_rel >= GAP_NS) {
+            ob_printf(ob, "<text class=\"gap\" x=\"%.1f\" y=\"%.1f\">\xe2\x8b\xaf +", mid,
+                      y + 14);
+            ob_fixed(ob, (p->t_rel - c->pkts[i - 1].t_rel) / 1000000, 3);
+            ob_puts(ob, " s \xe2\x8b\xaf</text>");
+            y += GAP_H;
+        }
+        double x1 = p->from_client ? CX : SX, x2 = p->from_client ? SX : CX;
+        double y1 = y + 22, y2 = y1 + SLANT;
+        double dx = x2 - x1, dy = y2 - y1, len = sqrt(dx * dx + dy * dy);
+        double ux = dx / len, uy = dy / len;
+        double bx = x2 - ux * 10, by = y2 - uy * 10; /* base of the head */
+        ob_printf(ob, "<a href=\"#%s-p%llu\"><g class=\"pkt %s\" data-frame=\"%llu\"><title>",
+                  c->anchor, (unsigned long long)p->frame, arrow_class(p),
+                  (unsigned long long)p->frame);
+        /* the tooltip: every detail of the packet, one line each */
+        ob_printf(ob, "No. %llu \xc2\xb7 ", (unsigned long long)p->frame);
+        put_time(ob, p->t_rel);
+        ob_printf(ob, " s \xc2\xb7 %s\n[", p->from_client ? "client \xe2\x86\x92 server"
+                                                         : "server \xe2\x86\x92 client");
+        put_flags(ob, p->flags);
+        ob_printf(ob, "] Seq=%u Ack=%u Len=%u Win=%u", p->seq, p->ack, p->len, p->win);
+        if (p->ta) {
+            ob_putc(ob, '\n');
+            put_tags(ob, p->ta);
+        }
+        if (p->step[0]) {
+            ob_puts(ob, "\nstep: ");
+            ob_html_cstr(ob, p->step);
+        }
+        ob_printf(ob, "\nclient %s \xc2\xb7 server %s", tcp_st_name((enum tcp_st)p->st_client),
+                  tcp_st_name((enum tcp_st)p->st_server));
+        if (p->app && p->app[0]) {
+            ob_putc(ob, '\n');
+            ob_html_cstr(ob, p->app);
+        }
+        ob_puts(ob, "</title>");
+        /* a wide transparent line makes the arrow easy to hover and click */
+        ob_printf(ob, "<line class=\"hit\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>"
+                      "<line class=\"shaft\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>"
+                      "<polygon class=\"head\" points=\"%.1f,%.1f %.1f,%.1f %.1f,%.1f\"/>",
+                  x1, y1, x2, y2, x1, y1, bx, by, x2, y2, bx - uy * 4.5, by + ux * 4.5,
+                  bx + uy * 4.5, by - ux * 4.5);
+        /* frame number and time in the left column */
+        ob_printf(ob, "<text class=\"no\" x=\"34\" y=\"%.1f\">%llu</text>"
+                      "<text class=\"t\" x=\"40\" y=\"%.1f\">",
+                  y2 + 1, (unsigned long long)p->frame, y2 + 1);
+        put_time(ob, p->t_rel);
+        ob_puts(ob, "</text>");
+        /* the label above the arrow: flags and numbers */
+        ob_printf(ob, "<text class=\"lbl\" x=\"%.1f\" y=\"%.1f\"><tspan class=\"fl\">", mid,
+                  y + 15);
+        put_flags(ob, p->flags);
+        ob_printf(ob, "</tspan> Seq=%u", p->seq);
+        if (p->flags & TH_ACK)
+            ob_printf(ob, " Ack=%u", p->ack);
+        ob_printf(ob, " Len=%u</text>", p->len);
+        /* under the arrow: analysis tags, then what the application said */
+        bool tags = p->ta != 0, app = p->app && p->app[0];
+        if (has_sub(p)) {
+            ob_printf(ob, "<text class=\"sub\" x=\"%.1f\" y=\"%.1f\">", mid, y2 + 16);
+            if (tags) {
+                ob_puts(ob, "<tspan class=\"tag\">");
+                put_tags(ob, p->ta);
+                ob_puts(ob, "</tspan>");
+            }
+            if (app) {
+                if (tags)
+                    ob_putc(ob, ' ');
+                ob_puts(ob, "<tspan class=\"app\">");
+                put_app(ob, p->app);
+                ob_puts(ob, "</tspan>");
+            }
+            ob_puts(ob, "</text>");
+        }
+        ob_puts(ob, "</g></a>");
+        /* endpoint states where they change */
+        if (p->st_client != prev_c)
+            state_pill(ob, CX - 8, y2, true, p->st_client);
+        if (p->st_server != prev_s)
+            state_pill(ob, SX + 8, y2, false, p->st_server);
+        prev_c = p->st_client;
+        prev_s = p->st_server;
+        y += row_h(p);
+    }
+    ob_puts(ob, "</svg>");
+}

@@ -1,0 +1,812 @@
+/* summary: the HTML report renderer (render_html.h): collects the run's events within fixed
+ * bounds and writes one self-contained page when the run finishes. */
+#include "render_html.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "html_ladder.h"
+#include "render_info.h"
+#include "tcp_state.h"
+#include "tcp_track.h"
+#include "version.h"
+#include "xalloc.h"
+#include "zeek.h"
+
+#define NS_PER_SEC 1000000000LL
+#define ENDP_LEN 72
+
+/* ---- the words of the page (English, Chinese) ---- */
+
+enum began { BEGAN_HS = 0, BEGAN_SYN_ONLY, BEGAN_NONE, BEGAN_N };
+enum ended {
+    ENDED_CLOSED = 0, ENDED_HALF, ENDED_RST_C, ENDED_RST_S, ENDED_REFUSED, ENDED_OPEN, ENDED_N
+};
+
+struct page_msg {
+    const char *lang, *title, *summary, *capture, *packets, *tcp_packets, *other_packets,
+        *span, *conns, *by_end, *anomalies, *no_anomalies, *conn_table, *conn, *client, *server,
+        *began, *ended, *zeek, *history, *pkts_cs, *bytes_cs, *duration, *irtt, *irtt_short, *trouble,
+        *ladder, *explanation, *packet_list, *no, *time, *dir, *proto, *len, *info, *step,
+        *states, *hint_hover, *not_full, *not_full_cmd, *rows_cut, *pkts_cut, *damaged,
+        *none_tcp, *only_stream, *stream_missing;
+    const char *began_w[BEGAN_N], *ended_w[ENDED_N];
+};
+
+static const struct page_msg page_msgs[2] = {
+    {
+        .lang = "en", .title = "tcplens report", .summary = "Summary", .capture = "Capture",
+        .packets = "Packets", .tcp_packets = "TCP", .other_packets = "other",
+        .span = "Time span", .conns = "TCP connections", .by_end = "How the connections ended",
+        .anomalies = "Anomalies by kind", .no_anomalies = "none: no retransmission, loss, "
+        "duplicate ACK or zero window was seen", .conn_table = "Connections",
+        .conn = "Connection", .client = "Client", .server = "Server", .began = "Began",
+        .ended = "Ended", .zeek = "Zeek", .history = "History", .pkts_cs = "Packets C\xe2\x86\x92S / S\xe2\x86\x92" "C",
+        .bytes_cs = "Bytes C\xe2\x86\x92S / S\xe2\x86\x92" "C", .duration = "Duration", .irtt = "Handshake RTT", .irtt_short = "iRTT",
+        .trouble = "Retr. / lost / 0-win", .ladder = "Ladder diagram",
+        .explanation = "What happened", .packet_list = "Packets", .no = "No.", .time = "Time",
+        .dir = "Dir", .proto = "Protocol", .len = "Length", .info = "Info", .step = "Step",
+        .states = "States after (client / server)",
+        .hint_hover = "Hover over an arrow for the packet's details; click it to jump to the "
+                      "packet in the list.",
+        .not_full = "Only the first %u connections are drawn in full.",
+        .not_full_cmd = "To draw any other one, choose it by its number with -s:",
+        .rows_cut = "The table lists the first %u of %llu connections.",
+        .pkts_cut = "The diagram and the list show the first %u of this connection's %llu "
+                    "packets.",
+        .damaged = "The capture is damaged or cut short; everything before the damage is shown:",
+        .none_tcp = "The capture holds no TCP connection.",
+        .only_stream = "Only connection %lld is drawn in full (-s).",
+        .stream_missing = "There is no connection %lld in this capture.",
+        .began_w = {"3-way handshake", "SYN only", "no handshake seen"},
+        .ended_w = {"closed (FIN both ways)", "half-closed", "reset by client",
+                    "reset by server", "refused", "still open"},
+    },
+    {
+        .lang = "zh", .title = "tcplens \xe6\x8a\xa5\xe5\x91\x8a", .summary = "\xe6\xa6\x82\xe8\xa7\x88",
+        .capture = "\xe6\x8a\x93\xe5\x8c\x85\xe6\x96\x87\xe4\xbb\xb6", .packets = "\xe6\x95\xb0\xe6\x8d\xae\xe5\x8c\x85",
+        .tcp_packets = "TCP", .other_packets = "\xe5\x85\xb6\xe4\xbb\x96",
+        .span = "\xe6\x97\xb6\xe9\x97\xb4\xe8\x8c\x83\xe5\x9b\xb4", .conns = "TCP \xe8\xbf\x9e\xe6\x8e\xa5",
+        .by_end = "\xe8\xbf\x9e\xe6\x8e\xa5\xe5\xa6\x82\xe4\xbd\x95\xe7\xbb\x93\xe6\x9d\x9f",
+        .anomalies = "\xe5\xbc\x82\xe5\xb8\xb8\xef\xbc\x88\xe6\x8c\x89\xe7\xb1\xbb\xe5\x9e\x8b\xef\xbc\x89",
+        .no_anomalies = "\xe6\x97\xa0\xef\xbc\x9a\xe6\xb2\xa1\xe6\x9c\x89\xe9\x87\x8d\xe4\xbc\xa0\xe3\x80\x81\xe4\xb8\xa2\xe5\x8c\x85\xe3\x80\x81\xe9\x87\x8d\xe5\xa4\x8d ACK \xe6\x88\x96\xe9\x9b\xb6\xe7\xaa\x97\xe5\x8f\xa3",
+        .conn_table = "\xe8\xbf\x9e\xe6\x8e\xa5\xe5\x88\x97\xe8\xa1\xa8", .conn = "\xe8\xbf\x9e\xe6\x8e\xa5",
+        .client = "\xe5\xae\xa2\xe6\x88\xb7\xe7\xab\xaf", .server = "\xe6\x9c\x8d\xe5\x8a\xa1\xe5\x99\xa8",
+        .began = "\xe5\xbc\x80\xe5\xa7\x8b", .ended = "\xe7\xbb\x93\xe6\x9d\x9f", .zeek = "Zeek",
+        .history = "History", .pkts_cs = "\xe5\x8c\x85 C\xe2\x86\x92S / S\xe2\x86\x92" "C",
+        .bytes_cs = "\xe5\xad\x97\xe8\x8a\x82 C\xe2\x86\x92S / S\xe2\x86\x92" "C",
+        .duration = "\xe6\x97\xb6\xe9\x95\xbf", .irtt = "\xe6\x8f\xa1\xe6\x89\x8b RTT", .irtt_short = "iRTT",
+        .trouble = "\xe9\x87\x8d\xe4\xbc\xa0 / \xe4\xb8\xa2\xe5\xa4\xb1 / \xe9\x9b\xb6\xe7\xaa\x97\xe5\x8f\xa3",
+        .ladder = "\xe6\x97\xb6\xe5\xba\x8f\xe5\x9b\xbe", .explanation = "\xe8\xa7\xa3\xe8\xaf\xbb",
+        .packet_list = "\xe6\x95\xb0\xe6\x8d\xae\xe5\x8c\x85\xe5\x88\x97\xe8\xa1\xa8", .no = "\xe5\xba\x8f\xe5\x8f\xb7",
+        .time = "\xe6\x97\xb6\xe9\x97\xb4", .dir = "\xe6\x96\xb9\xe5\x90\x91",
+        .proto = "\xe5\x8d\x8f\xe8\xae\xae", .len = "\xe9\x95\xbf\xe5\xba\xa6", .info = "\xe4\xbf\xa1\xe6\x81\xaf",
+        .step = "\xe6\xad\xa5\xe9\xaa\xa4",
+        .states = "\xe4\xb9\x8b\xe5\x90\x8e\xe7\x9a\x84\xe7\x8a\xb6\xe6\x80\x81\xef\xbc\x88\xe5\xae\xa2\xe6\x88\xb7\xe7\xab\xaf / \xe6\x9c\x8d\xe5\x8a\xa1\xe5\x99\xa8\xef\xbc\x89",
+        .hint_hover = "\xe9\xbc\xa0\xe6\xa0\x87\xe6\x82\xac\xe5\x81\x9c\xe5\x9c\xa8\xe7\xae\xad\xe5\xa4\xb4\xe4\xb8\x8a\xe6\x9f\xa5\xe7\x9c\x8b\xe6\x95\xb0\xe6\x8d\xae\xe5\x8c\x85\xe8\xaf\xa6\xe6\x83\x85\xef\xbc\x9b\xe7\x82\xb9\xe5\x87\xbb\xe8\xb7\xb3\xe5\x88\xb0\xe5\x88\x97\xe8\xa1\xa8\xe4\xb8\xad\xe7\x9a\x84\xe8\xaf\xa5\xe5\x8c\x85\xe3\x80\x82",
+        .not_full = "\xe5\x8f\xaa\xe5\xae\x8c\xe6\x95\xb4\xe7\xbb\x98\xe5\x88\xb6\xe4\xba\x86\xe5\x89\x8d %u \xe4\xb8\xaa\xe8\xbf\x9e\xe6\x8e\xa5\xe3\x80\x82",
+        .not_full_cmd = "\xe8\xa6\x81\xe6\x9f\xa5\xe7\x9c\x8b\xe5\x85\xb6\xe4\xbb\x96\xe8\xbf\x9e\xe6\x8e\xa5\xef\xbc\x8c\xe7\x94\xa8 -s \xe6\x8c\x87\xe5\xae\x9a\xe5\xae\x83\xe7\x9a\x84\xe7\xbc\x96\xe5\x8f\xb7\xef\xbc\x9a",
+        .rows_cut = "\xe8\xa1\xa8\xe4\xb8\xad\xe5\x88\x97\xe5\x87\xba\xe4\xba\x86 %2$llu \xe4\xb8\xaa\xe8\xbf\x9e\xe6\x8e\xa5\xe4\xb8\xad\xe7\x9a\x84\xe5\x89\x8d %1$u \xe4\xb8\xaa\xe3\x80\x82",
+        .pkts_cut = "\xe5\x9b\xbe\xe5\x92\x8c\xe5\x88\x97\xe8\xa1\xa8\xe5\x8f\xaa\xe6\x98\xbe\xe7\xa4\xba\xe4\xba\x86\xe8\xaf\xa5\xe8\xbf\x9e\xe6\x8e\xa5 %2$llu \xe4\xb8\xaa\xe5\x8c\x85\xe4\xb8\xad\xe7\x9a\x84\xe5\x89\x8d %1$u \xe4\xb8\xaa\xe3\x80\x82",
+        .damaged = "\xe6\x8a\x93\xe5\x8c\x85\xe6\x96\x87\xe4\xbb\xb6\xe5\xb7\xb2\xe6\x8d\x9f\xe5\x9d\x8f\xe6\x88\x96\xe8\xa2\xab\xe6\x88\xaa\xe6\x96\xad\xef\xbc\x9b\xe6\x8d\x9f\xe5\x9d\x8f\xe4\xb9\x8b\xe5\x89\x8d\xe7\x9a\x84\xe5\x86\x85\xe5\xae\xb9\xe5\x9d\x87\xe5\xb7\xb2\xe6\x98\xbe\xe7\xa4\xba\xef\xbc\x9a",
+        .none_tcp = "\xe6\x8a\x93\xe5\x8c\x85\xe4\xb8\xad\xe6\xb2\xa1\xe6\x9c\x89 TCP \xe8\xbf\x9e\xe6\x8e\xa5\xe3\x80\x82",
+        .only_stream = "\xe5\x8f\xaa\xe5\xae\x8c\xe6\x95\xb4\xe7\xbb\x98\xe5\x88\xb6\xe4\xba\x86\xe8\xbf\x9e\xe6\x8e\xa5 %lld\xef\xbc\x88-s\xef\xbc\x89\xe3\x80\x82",
+        .stream_missing = "\xe6\x8a\x93\xe5\x8c\x85\xe4\xb8\xad\xe6\xb2\xa1\xe6\x9c\x89\xe8\xbf\x9e\xe6\x8e\xa5 %lld\xe3\x80\x82",
+        .began_w = {"\xe4\xb8\x89\xe6\xac\xa1\xe6\x8f\xa1\xe6\x89\x8b", "\xe5\x8f\xaa\xe6\x9c\x89 SYN",
+                    "\xe6\x9c\xaa\xe8\xa7\x81\xe6\x8f\xa1\xe6\x89\x8b"},
+        .ended_w = {"\xe5\x85\xb3\xe9\x97\xad\xef\xbc\x88\xe5\x8f\x8c\xe6\x96\xb9 FIN\xef\xbc\x89",
+                    "\xe5\x8d\x8a\xe5\x85\xb3\xe9\x97\xad", "\xe5\xae\xa2\xe6\x88\xb7\xe7\xab\xaf\xe5\xa4\x8d\xe4\xbd\x8d",
+                    "\xe6\x9c\x8d\xe5\x8a\xa1\xe5\x99\xa8\xe5\xa4\x8d\xe4\xbd\x8d", "\xe8\xa2\xab\xe6\x8b\x92\xe7\xbb\x9d",
+                    "\xe4\xbb\x8d\xe5\x9c\xa8\xe6\x89\x93\xe5\xbc\x80"},
+    },
+};
+
+/* ---- what the sink keeps ---- */
+
+struct hconn {                 /* one row of the connection table */
+    uint32_t stream;
+    char client[ENDP_LEN], server[ENDP_LEN];
+    uint64_t pkts_c, pkts_s, bytes_c, bytes_s;
+    int64_t ts_first, ts_last;
+    int64_t irtt;
+    uint32_t retrans, lost, zero_windows;
+    const char *zeek;          /* static */
+    char history[24];
+    uint8_t began, ended;
+};
+
+struct hpkt_x {                /* what the packet list needs beyond the ladder record */
+    uint32_t wirelen;
+    const char *proto;         /* static */
+    char *info;                /* owned: the Info column (sanitised packet text, unescaped) */
+};
+
+struct hstream {               /* a connection kept packet by packet */
+    bool used;
+    uint32_t stream;
+    struct lad_pkt *pkts;
+    struct hpkt_x *x;
+    size_t n, cap;
+    uint64_t seen;             /* packets of the stream, including those past max_pkts */
+    char client[ENDP_LEN], server[ENDP_LEN];
+};
+
+struct html_ctx {
+    struct obuf *ob;
+    struct html_opts o;
+    struct obuf scratch;       /* Info text of one packet */
+    /* totals */
+    uint64_t tcp_pkts, other_pkts;
+    uint64_t ta_count[16];
+    uint64_t nconns;
+    uint64_t ended_count[ENDED_N];
+    /* table rows */
+    struct hconn *rows;
+    size_t nrows, caprows;
+    /* connections in full: index = stream (or 0 for the chosen stream) */
+    struct hstream *full;
+    uint32_t nfull;
+    uint64_t stored;           /* packets kept over all streams */
+};
+
+static void endpoint(char *buf, const struct addr *a, uint16_t port)
+{
+    char s[48];
+    info_addr(a, s);
+    if (a->family == 6)
+        snprintf(buf, ENDP_LEN, "[%s]:%u", s, port);
+    else
+        snprintf(buf, ENDP_LEN, "%s:%u", s, port);
+}
+
+static struct hstream *full_slot(struct html_ctx *c, uint32_t stream)
+{
+    if (c->o.stream >= 0)
+        return (int64_t)stream == c->o.stream ? &c->full[0] : NULL;
+    return stream < c->nfull ? &c->full[stream] : NULL;
+}
+
+/* The application's words on this packet (request or status line), or NULL. */
+static char *app_summary(const struct pkt *p)
+{
+    if (p->app != APP_HTTP)
+        return NULL;
+    const struct pkt_http *h = &p->http;
+    struct obuf t;
+    ob_init_mem(&t, 512);
+    if (h->request)
+        ob_printf(&t, "%s %s %s", h->method ? h->method : "", h->uri ? h->uri : "",
+                  h->version ? h->version : "");
+    else
+        ob_printf(&t, "%s %u %s", h->version ? h->version : "", h->status,
+                  h->reason ? h->reason : "");
+    char *s = xstrdup(ob_cstr(&t));
+    ob_free(&t);
+    return s;
+}
+
+static void html_packet(void *vctx, const struct pkt_event *ev)
+{
+    struct html_ctx *c = vctx;
+    const struct tcp_rec *r = ev->tcp;
+    if (!r || !r->valid || r->inner || ev->pkt->l4 != L4_TCP) {
+        c->other_pkts++;
+        return;
+    }
+    c->tcp_pkts++;
+    for (int b = 0; b < 16; b++)
+        if (r->flags & (1u << b))
+            c->ta_count[b]++;
+    struct hstream *hs = full_slot(c, r->stream);
+    if (!hs)
+        return;
+    if (!hs->used) {
+        if (c->stored >= c->o.budget)
+            return;
+        hs->used = true;
+        hs->stream = r->stream;
+        const struct tcp_conn *tc = r->conn;
+        bool c1 = tc->client != 2;
+        endpoint(hs->client, c1 ? &tc->addr1 : &tc->addr2, c1 ? tc->port1 : tc->port2);
+        endpoint(hs->server, c1 ? &tc->addr2 : &tc->addr1, c1 ? tc->port2 : tc->port1);
+    }
+    hs->seen++;
+    if (hs->n >= c->o.max_pkts || c->stored >= c->o.budget)
+        return;
+    if (hs->n == hs->cap) {
+        hs->cap = hs->cap ? hs->cap * 2 : 32;
+        hs->pkts = xrealloc(hs->pkts, hs->cap * sizeof *hs->pkts);
+        hs->x = xrealloc(hs->x, hs->cap * sizeof *hs->x);
+    }
+    const struct pkt *p = ev->pkt;
+    struct lad_pkt *lp = &hs->pkts[hs->n];
+    struct hpkt_x *x = &hs->x[hs->n];
+    memset(lp, 0, sizeof *lp);
+    lp->frame = p->frame;
+    lp->t_rel = ev->t_rel;
+    lp->from_client = r->from_client;
+    lp->flags = p->tcp.flags;
+    lp->seq = c->o.absolute_seq || !r->rel_ok ? p->tcp.seq : r->seq;
+    lp->ack = c->o.absolute_seq || !r->rel_ok ? p->tcp.ack : r->ack;
+    lp->len = p->tcp.have_seglen ? p->tcp.seglen : 0;
+    lp->win = r->win;
+    lp->ta = r->flags;
+    lp->phase = (uint8_t)r->phase;
+    lp->st_client = (uint8_t)r->st_client;
+    lp->st_server = (uint8_t)r->st_server;
+    memcpy(lp->step, r->step, sizeof lp->step);
+    lp->step[sizeof lp->step - 1] = '\0';
+    lp->app = app_summary(p);
+    ob_reset(&c->scratch);
+    struct info_opts io = {c->o.absolute_seq, true};
+    info_build(&c->scratch, ev, &io);
+    x->info = xstrdup(ob_cstr(&c->scratch));
+    x->proto = info_proto(ev);
+    x->wirelen = p->wirelen;
+    hs->n++;
+    c->stored++;
+}
+
+static uint8_t classify_began(const struct tcp_conn *tc)
+{
+    const struct tcp_flow *cf = tcp_conn_client(tc), *sf = tcp_conn_server(tc);
+    if (tc->syn_seen_first && cf->syn && sf->synack)
+        return BEGAN_HS;
+    if (tc->syn_seen_first)
+        return BEGAN_SYN_ONLY;
+    return BEGAN_NONE;
+}
+
+static uint8_t classify_ended(const struct tcp_conn *tc)
+{
+    const struct tcp_flow *cf = tcp_conn_client(tc), *sf = tcp_conn_server(tc);
+    if (sf->rst && tc->syn_seen_first && !sf->synack)
+        return ENDED_REFUSED;
+    if (cf->rst && (!sf->rst || cf->rst_frame <= sf->rst_frame))
+        return ENDED_RST_C;
+    if (sf->rst)
+        return ENDED_RST_S;
+    if (cf->fin && sf->fin)
+        return ENDED_CLOSED;
+    if (cf->fin || sf->fin)
+        return ENDED_HALF;
+    return ENDED_OPEN;
+}
+
+static void html_conn(void *vctx, const struct tcp_conn *tc)
+{
+    struct html_ctx *c = vctx;
+    c->nconns++;
+    uint8_t ended = classify_ended(tc);
+    c->ended_count[ended]++;
+    if (c->nrows >= c->o.max_rows) {
+        /* keep the row of the chosen connection even past the cap */
+        if (c->o.stream < 0 || (int64_t)tc->stream != c->o.stream)
+            return;
+    }
+    if (c->nrows == c->caprows) {
+        c->caprows = c->caprows ? c->caprows * 2 : 64;
+        c->rows = xrealloc(c->rows, c->caprows * sizeof *c->rows);
+    }
+    struct hconn *h = &c->rows[c->nrows++];
+    memset(h, 0, sizeof *h);
+    h->stream = tc->stream;
+    bool c1 = tc->client != 2;
+    endpoint(h->client, c1 ? &tc->addr1 : &tc->addr2, c1 ? tc->port1 : tc->port2);
+    endpoint(h->server, c1 ? &tc->addr2 : &tc->addr1, c1 ? tc->port2 : tc->port1);
+    const struct tcp_flow *cf = tcp_conn_client(tc), *sf = tcp_conn_server(tc);
+    h->pkts_c = cf->pkts;
+    h->pkts_s = sf->pkts;
+    h->bytes_c = cf->bytes;
+    h->bytes_s = sf->bytes;
+    h->ts_first = tc->ts_first;
+    h->ts_last = tc->ts_last;
+    h->irtt = tc->ts_first_rtt;
+    h->retrans = cf->retrans + sf->retrans;
+    h->lost = cf->lost + sf->lost;
+    h->zero_windows = cf->zero_windows + sf->zero_windows;
+    h->zeek = zeek_conn_state(tc);
+    size_t hl = tc->hist_len < sizeof h->history ? tc->hist_len : sizeof h->history - 1;
+    memcpy(h->history, tc->history, hl);
+    h->history[hl] = '\0';
+    h->began = classify_began(tc);
+    h->ended = ended;
+}
+
+/* ---- page writing ---- */
+
+static const char page_css[] =
+    ":root{--fg:#1f2937;--muted:#6b7280;--line:#e5e7eb;--bg:#f6f7f9;--card:#fff;"
+    "--hs:#2563eb;--td:#7c3aed;--rst:#dc2626;--data:#475569;--warn:#d97706;"
+    "--mono:ui-monospace,'DejaVu Sans Mono',Menlo,Consolas,monospace}\n"
+    "*{box-sizing:border-box}\n"
+    "body{margin:0;background:var(--bg);color:var(--fg);"
+    "font:15px/1.5 system-ui,-apple-system,'Segoe UI','Noto Sans','DejaVu Sans',sans-serif}\n"
+    "main{max-width:1180px;margin:0 auto;padding:28px 24px 48px}\n"
+    "header.top{display:flex;align-items:baseline;gap:16px;flex-wrap:wrap;"
+    "border-bottom:3px solid var(--fg);padding-bottom:10px;margin-bottom:22px}\n"
+    "header.top h1{font-size:26px;margin:0;letter-spacing:-.01em}\n"
+    "header.top .cap{font-family:var(--mono);font-size:15px;color:var(--muted);word-break:break-all}\n"
+    "h2{font-size:20px;margin:34px 0 12px}\n"
+    "h3{font-size:15px;text-transform:uppercase;letter-spacing:.06em;color:var(--muted);"
+    "margin:22px 0 8px}\n"
+    ".cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(210px,1fr));gap:12px}\n"
+    ".card{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:14px 16px}\n"
+    ".card .k{font-size:12px;text-transform:uppercase;letter-spacing:.06em;color:var(--muted)}\n"
+    ".card .v{font-size:24px;font-weight:650;margin-top:2px;word-break:break-all}\n"
+    ".card .v.small{font-size:15px;font-weight:500;font-family:var(--mono)}\n"
+    ".card .d{font-size:13px;color:var(--muted)}\n"
+    ".wide{grid-column:span 2}\n"
+    ".bars{list-style:none;margin:8px 0 0;padding:0;font-size:14px}\n"
+    ".bars li{display:grid;grid-template-columns:1fr 48px;gap:8px;align-items:center;"
+    "margin:5px 0;position:relative}\n"
+    ".bars .bar{height:6px;background:var(--line);border-radius:3px;grid-column:1/3;margin-top:-2px}\n"
+    ".bars .bar i{display:block;height:6px;border-radius:3px;background:var(--hs)}\n"
+    ".bars.warn .bar i{background:var(--warn)}\n"
+    ".bars .n{text-align:right;font-variant-numeric:tabular-nums;font-weight:600}\n"
+    ".muted{color:var(--muted)}\n"
+    ".note{background:#fffbeb;border:1px solid #fde68a;border-radius:8px;padding:10px 14px;"
+    "margin:12px 0;font-size:14px}\n"
+    ".note code{background:#fff;border:1px solid #fde68a;border-radius:4px;padding:1px 5px}\n"
+    ".tablewrap{overflow-x:auto;background:var(--card);border:1px solid var(--line);"
+    "border-radius:10px}\n"
+    "table{border-collapse:collapse;width:100%;font-size:13px}\n"
+    "th{text-align:left;font-weight:600;color:var(--muted);font-size:12px;background:#f9fafb;"
+    "border-bottom:1px solid var(--line);padding:7px 8px;white-space:nowrap}\n"
+    "td{padding:5px 8px;border-bottom:1px solid #f1f3f5;vertical-align:top}\n"
+    "tr:last-child td{border-bottom:0}\n"
+    "td.nw{white-space:nowrap}\n"
+    "td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
+    "td.m,table.pkts td{font-family:var(--mono);font-size:12.5px}\n"
+    "table.pkts td.info{white-space:pre-wrap;overflow-wrap:anywhere}\n"
+    "table.conns tbody tr:hover,table.pkts tbody tr:hover{background:#f8fafc}\n"
+    "tr.warn td:first-child{box-shadow:inset 3px 0 var(--warn)}\n"
+    "tr.warn td.info{color:#92400e}\n"
+    "tr:target{background:#fef3c7!important}\n"
+    ".dir{color:var(--muted)}\n"
+    ".badge{display:inline-block;border-radius:999px;padding:1px 9px;font-size:12px;"
+    "font-weight:600;background:#eef2f7;color:#334155;margin-right:6px;white-space:nowrap}\n"
+    ".badge.ok{background:#dcfce7;color:#166534}.badge.bad{background:#fee2e2;color:#991b1b}\n"
+    ".badge.mid{background:#fef3c7;color:#92400e}\n"
+    "section.conn{background:var(--card);border:1px solid var(--line);border-radius:12px;"
+    "padding:6px 22px 22px;margin-top:28px}\n"
+    "section.conn h2{margin-top:18px;font-size:19px}\n"
+    "section.conn h2 .ep{font-family:var(--mono);font-weight:500;font-size:16px}\n"
+    ".facts{display:flex;flex-wrap:wrap;gap:6px 18px;font-size:14px;color:var(--muted)}\n"
+    ".facts b{color:var(--fg);font-weight:600}\n"
+    ".svgwrap{overflow-x:auto}.svgwrap svg{margin:0 auto}\n"
+    ".hint{font-size:13px;color:var(--muted);margin:4px 0 6px}\n"
+    ".explain{white-space:pre-wrap;font-size:14.5px;line-height:1.6;background:#f9fafb;"
+    "border-left:3px solid var(--hs);padding:10px 16px;border-radius:0 8px 8px 0;margin:0}\n"
+    "a{color:var(--hs);text-decoration:none}a:hover{text-decoration:underline}\n"
+    "footer{margin-top:40px;font-size:12px;color:var(--muted);text-align:center}\n"
+    /* the ladder */
+    "svg.ladder{display:block;max-width:none;font-family:var(--mono);font-size:11px}\n"
+    "svg.ladder .life{stroke:#94a3b8;stroke-width:2}\n"
+    "svg.ladder .who rect{fill:#f1f5f9;stroke:#cbd5e1}\n"
+    "svg.ladder .who text{text-anchor:middle;fill:#0f172a}\n"
+    "svg.ladder .who .role{font:700 12px system-ui,'DejaVu Sans',sans-serif;fill:#334155}\n"
+    "svg.ladder .band rect{fill:#eff6ff}svg.ladder .band.td rect{fill:#f5f3ff}"
+    "svg.ladder .band.rst rect{fill:#fef2f2}\n"
+    "svg.ladder .band text{text-anchor:end;font:700 11px system-ui,'DejaVu Sans',sans-serif;"
+    "letter-spacing:.04em;fill:var(--hs)}\n"
+    "svg.ladder .band.td text{fill:var(--td)}svg.ladder .band.rst text{fill:var(--rst)}\n"
+    "svg.ladder .pkt{--c:var(--data);cursor:pointer}\n"
+    "svg.ladder .pkt.hs{--c:var(--hs)}svg.ladder .pkt.td{--c:var(--td)}"
+    "svg.ladder .pkt.rst{--c:var(--rst)}svg.ladder .pkt.warn{--c:var(--warn)}\n"
+    "svg.ladder .shaft{stroke:var(--c);stroke-width:1.7}\n"
+    "svg.ladder .head{fill:var(--c)}\n"
+    "svg.ladder .hit{stroke:transparent;stroke-width:16}\n"
+    "svg.ladder .pkt:hover .shaft{stroke-width:3}\n"
+    "svg.ladder .lbl{text-anchor:middle;fill:#1f2937}\n"
+    "svg.ladder .fl{font-weight:700;fill:var(--c)}\n"
+    "svg.ladder .sub{text-anchor:middle;fill:#475569}\n"
+    "svg.ladder .tag{fill:#b45309;font-weight:700}\n"
+    "svg.ladder .app{fill:#0f766e;font-weight:600}\n"
+    "svg.ladder .no{text-anchor:end;font-weight:700;fill:#334155}\n"
+    "svg.ladder .t{fill:#94a3b8}\n"
+    "svg.ladder .gap{text-anchor:middle;fill:#94a3b8;font-style:italic}\n"
+    "svg.ladder .st rect{fill:#fff;stroke:#cbd5e1}\n"
+    "svg.ladder .st text{text-anchor:middle;font-size:10px;fill:#334155}\n"
+    "@media print{body{background:#fff;font-size:12px}main{max-width:none;padding:0}"
+    "section.conn{break-inside:auto;border:0;padding:0}svg.ladder{break-inside:avoid}"
+    ".tablewrap{overflow:visible;border:0}a{color:inherit}.hint{display:none}"
+    "tr{break-inside:avoid}}\n";
+
+/* Fills data-ladders on <body> with "section:arrows:drawn:x,y,w,h" per diagram: how many
+ * arrows the browser laid out with a non-empty box, and where the diagram is on the page (a
+ * check for people and tests alike). */
+static const char page_js[] =
+    "(function(){var r=[];document.querySelectorAll('svg.ladder').forEach(function(s){"
+    "var n=0,d=0;s.querySelectorAll('g.pkt').forEach(function(g){n++;var b=g.getBBox();"
+    "if(b.width>0&&b.height>0)d++;});var q=s.getBoundingClientRect();"
+    "r.push(s.closest('section').id+':'+n+':'+d+':'+[q.left+scrollX,q.top+scrollY,q.width,"
+    "q.height].map(Math.round).join(','));});"
+    "document.body.setAttribute('data-ladders',r.join(' '));})();";
+
+static void put_dur(struct obuf *ob, int64_t ns)
+{
+    if (ns < 0)
+        ns = 0;
+    if (ns < NS_PER_SEC) {
+        ob_fixed(ob, ns / 1000, 3); /* ms with microseconds */
+        ob_puts(ob, " ms");
+    } else {
+        ob_fixed(ob, ns / 1000000, 3);
+        ob_puts(ob, " s");
+    }
+}
+
+static void put_utc(struct obuf *ob, int64_t ns)
+{
+    time_t s = (time_t)(ns / NS_PER_SEC);
+    struct tm tm;
+    gmtime_r(&s, &tm);
+    char buf[64];
+    strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+    ob_printf(ob, "%s.%06ld UTC", buf, (long)((ns % NS_PER_SEC) / 1000));
+}
+
+static const char *ended_badge(uint8_t e)
+{
+    switch (e) {
+    case ENDED_CLOSED: return "ok";
+    case ENDED_RST_C: case ENDED_RST_S: case ENDED_REFUSED: return "bad";
+    default: return "mid";
+    }
+}
+
+static void bar_item(struct obuf *ob, const char *label, uint64_t n, uint64_t max)
+{
+    unsigned pct = max ? (unsigned)((n * 100 + max - 1) / max) : 0;
+    ob_puts(ob, "<li><span>");
+    ob_html_cstr(ob, label);
+    ob_printf(ob, "</span><span class=\"n\">%llu</span><span class=\"bar\"><i style=\"width:%u%%\">"
+                  "</i></span></li>",
+              (unsigned long long)n, pct);
+}
+
+static void write_summary(struct html_ctx *c, const struct page_msg *m, const struct run_info *ri)
+{
+    struct obuf *ob = c->ob;
+    ob_printf(ob, "<section id=\"summary\"><h2>%s</h2><div class=\"cards\">", m->summary);
+    ob_printf(ob, "<div class=\"card\"><div class=\"k\">%s</div><div class=\"v\">%llu</div>"
+                  "<div class=\"d\">%s %llu \xc2\xb7 %s %llu</div></div>",
+              m->packets, (unsigned long long)(c->tcp_pkts + c->other_pkts), m->tcp_packets,
+              (unsigned long long)c->tcp_pkts, m->other_packets,
+              (unsigned long long)c->other_pkts);
+    ob_printf(ob, "<div class=\"card\"><div class=\"k\">%s</div><div class=\"v\">", m->span);
+    put_dur(ob, ri->last_ts - ri->first_ts);
+    ob_puts(ob, "</div><div class=\"d\">");
+    if (ri->first_ts)
+        put_utc(ob, ri->first_ts);
+    ob_puts(ob, "</div></div>");
+    ob_printf(ob, "<div class=\"card\"><div class=\"k\">%s</div><div class=\"v\">%llu</div>",
+              m->conns, (unsigned long long)c->nconns);
+    ob_printf(ob, "<div class=\"d\">%s</div><ul class=\"bars\">", m->by_end);
+    for (int e = 0; e < ENDED_N; e++)
+        if (c->ended_count[e])
+            bar_item(ob, m->ended_w[e], c->ended_count[e], c->nconns);
+    ob_puts(ob, "</ul></div>");
+    ob_printf(ob, "<div class=\"card\"><div class=\"k\">%s</div>", m->anomalies);
+    uint64_t total = 0, max = 0;
+    for (int b = 0; b < 16; b++) {
+        total += c->ta_count[b];
+        if (c->ta_count[b] > max)
+            max = c->ta_count[b];
+    }
+    if (!total) {
+        ob_printf(ob, "<div class=\"v\">0</div><div class=\"d\">%s</div>", m->no_anomalies);
+    } else {
+        ob_printf(ob, "<div class=\"v\">%llu</div><ul class=\"bars warn\">",
+                  (unsigned long long)total);
+        for (int i = 0; i < ta_names_count; i++) {
+            uint16_t bit = ta_names[i].bit;
+            int b = __builtin_ctz(bit);
+            if (c->ta_count[b])
+                bar_item(ob, ta_names[i].tag, c->ta_count[b], max);
+        }
+        ob_puts(ob, "</ul>");
+    }
+    ob_puts(ob, "</div></div>");
+    if (ri->damaged) {
+        ob_printf(ob, "<p class=\"note\">%s ", m->damaged);
+        ob_html_cstr(ob, ri->damage);
+        ob_puts(ob, "</p>");
+    }
+    ob_puts(ob, "</section>\n");
+}
+
+static int cmp_row(const void *a, const void *b)
+{
+    const struct hconn *x = a, *y = b;
+    return x->stream < y->stream ? -1 : x->stream > y->stream;
+}
+
+static const struct hstream *find_full(const struct html_ctx *c, uint32_t stream)
+{
+    for (uint32_t i = 0; i < c->nfull; i++)
+        if (c->full[i].used && c->full[i].stream == stream)
+            return &c->full[i];
+    return NULL;
+}
+
+static const struct hconn *find_row(const struct html_ctx *c, uint32_t stream)
+{
+    struct hconn key = {.stream = stream};
+    return bsearch(&key, c->rows, c->nrows, sizeof key, cmp_row);
+}
+
+static void cmd_hint(struct html_ctx *c)
+{
+    struct obuf *ob = c->ob;
+    ob_puts(ob, "<code>");
+    if (c->o.cmd_hint) {
+        ob_html_cstr(ob, c->o.cmd_hint);
+    } else {
+        ob_puts(ob, "tcplens report ");
+        ob_html_cstr(ob, c->o.title ? c->o.title : "FILE");
+    }
+    ob_puts(ob, " -s N -o report.html</code>");
+}
+
+static void write_table(struct html_ctx *c, const struct page_msg *m)
+{
+    struct obuf *ob = c->ob;
+    ob_printf(ob, "<section id=\"conns\"><h2>%s</h2>", m->conn_table);
+    if (!c->nconns) {
+        ob_printf(ob, "<p class=\"muted\">%s</p></section>\n", m->none_tcp);
+        return;
+    }
+    ob_printf(ob, "<div class=\"tablewrap\"><table class=\"conns\"><thead><tr><th>#</th>"
+                  "<th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
+                  "<th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>",
+              m->client, m->server, m->began, m->ended, m->zeek, m->pkts_cs,
+              m->bytes_cs, m->duration, m->irtt_short, m->trouble);
+    for (size_t i = 0; i < c->nrows; i++) {
+        const struct hconn *h = &c->rows[i];
+        bool full = find_full(c, h->stream) != NULL;
+        ob_ensure(ob, 2048);
+        ob_printf(ob, "<tr id=\"row-%u\"%s><td class=\"num\">", h->stream,
+                  h->retrans || h->lost || h->zero_windows ? " class=\"warn\"" : "");
+        if (full)
+            ob_printf(ob, "<a href=\"#conn-%u\">%u</a>", h->stream, h->stream);
+        else
+            ob_printf(ob, "%u", h->stream);
+        ob_puts(ob, "</td><td class=\"m\">");
+        ob_html_cstr(ob, h->client);
+        ob_puts(ob, "</td><td class=\"m\">");
+        ob_html_cstr(ob, h->server);
+        ob_printf(ob, "</td><td class=\"nw\">%s</td><td><span class=\"badge %s\">%s</span></td>"
+                      "<td class=\"m nw\">%s ",
+                  m->began_w[h->began], ended_badge(h->ended), m->ended_w[h->ended], h->zeek);
+        ob_html_cstr(ob, h->history);
+        ob_printf(ob, "</td><td class=\"num\">%llu / %llu</td><td class=\"num\">%llu / %llu</td>"
+                      "<td class=\"num\">",
+                  (unsigned long long)h->pkts_c, (unsigned long long)h->pkts_s,
+                  (unsigned long long)h->bytes_c, (unsigned long long)h->bytes_s);
+        put_dur(ob, h->ts_last - h->ts_first);
+        ob_puts(ob, "</td><td class=\"num\">");
+        if (h->irtt > 0)
+            put_dur(ob, h->irtt);
+        else
+            ob_puts(ob, "\xe2\x80\x93");
+        ob_printf(ob, "</td><td class=\"num\">%u / %u / %u</td></tr>\n", h->retrans, h->lost,
+                  h->zero_windows);
+    }
+    ob_puts(ob, "</tbody></table></div>");
+    if (c->nconns > c->nrows) {
+        ob_puts(ob, "<p class=\"note\">");
+        ob_printf(ob, m->rows_cut, c->o.max_rows,
+                  (unsigned long long)c->nconns);
+        ob_puts(ob, "</p>");
+    }
+    ob_puts(ob, "</section>\n");
+}
+
+static void write_conn(struct html_ctx *c, const struct page_msg *m, const struct hstream *hs)
+{
+    struct obuf *ob = c->ob;
+    const struct hconn *h = find_row(c, hs->stream);
+    char anchor[24];
+    snprintf(anchor, sizeof anchor, "c%u", hs->stream);
+    ob_printf(ob, "<section class=\"conn\" id=\"conn-%u\"><h2>%s %u \xc2\xb7 <span class=\"ep\">",
+              hs->stream, m->conn, hs->stream);
+    ob_html_cstr(ob, hs->client);
+    ob_puts(ob, " \xe2\x86\x92 ");
+    ob_html_cstr(ob, hs->server);
+    ob_puts(ob, "</span></h2>");
+    if (h) {
+        ob_printf(ob, "<div class=\"facts\"><span><span class=\"badge\">%s</span>"
+                      "<span class=\"badge %s\">%s</span></span>"
+                      "<span>%s <b class=\"m\">%s</b> <b class=\"m\">",
+                  m->began_w[h->began], ended_badge(h->ended), m->ended_w[h->ended], m->zeek,
+                  h->zeek);
+        ob_html_cstr(ob, h->history);
+        ob_printf(ob, "</b></span><span>%s <b>%llu / %llu</b></span>"
+                      "<span>%s <b>%llu / %llu</b></span><span>%s <b>",
+                  m->pkts_cs, (unsigned long long)h->pkts_c, (unsigned long long)h->pkts_s,
+                  m->bytes_cs, (unsigned long long)h->bytes_c, (unsigned long long)h->bytes_s,
+                  m->duration);
+        put_dur(ob, h->ts_last - h->ts_first);
+        ob_puts(ob, "</b></span>");
+        if (h->irtt > 0) {
+            ob_printf(ob, "<span>%s <b>", m->irtt);
+            put_dur(ob, h->irtt);
+            ob_puts(ob, "</b></span>");
+        }
+        ob_puts(ob, "</div>");
+    }
+    if (hs->seen > hs->n) {
+        ob_puts(ob, "<p class=\"note\">");
+        ob_printf(ob, m->pkts_cut, (unsigned)hs->n, (unsigned long long)hs->seen);
+        ob_puts(ob, "</p>");
+    }
+    ob_printf(ob, "<h3>%s</h3><p class=\"hint\">%s</p><div class=\"svgwrap\">", m->ladder,
+              m->hint_hover);
+    struct lad_conn lc = {anchor, hs->client, hs->server, c->o.lang, hs->pkts, hs->n};
+    html_ladder_svg(ob, &lc);
+    ob_puts(ob, "</div>");
+
+    ob_printf(ob, "<h3>%s</h3><div class=\"tablewrap\"><table class=\"pkts\"><thead><tr>"
+                  "<th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
+                  "<th>%s</th><th>%s</th></tr></thead><tbody>",
+              m->packet_list, m->no, m->time, m->dir, m->proto, m->len, m->info, m->step,
+              m->states);
+    for (size_t i = 0; i < hs->n; i++) {
+        const struct lad_pkt *p = &hs->pkts[i];
+        const struct hpkt_x *x = &hs->x[i];
+        ob_ensure(ob, 4096);
+        ob_printf(ob, "<tr id=\"%s-p%llu\"%s><td class=\"num\">%llu</td><td class=\"num\">", anchor,
+                  (unsigned long long)p->frame, html_ladder_warn(p->ta) ? " class=\"warn\"" : "",
+                  (unsigned long long)p->frame);
+        ob_fixed(ob, p->t_rel / 1000, 6);
+        ob_printf(ob, "</td><td class=\"dir\">%s</td><td>%s</td><td class=\"num\">%u</td>"
+                      "<td class=\"info\">",
+                  p->from_client ? "C\xe2\x86\x92S" : "S\xe2\x86\x92" "C", x->proto, x->wirelen);
+        ob_html_cstr(ob, x->info);
+        ob_puts(ob, "</td><td>");
+        ob_html_cstr(ob, p->step);
+        ob_printf(ob, "</td><td>%s / %s</td></tr>\n", tcp_st_name((enum tcp_st)p->st_client),
+                  tcp_st_name((enum tcp_st)p->st_server));
+    }
+    ob_puts(ob, "</tbody></table></div></section>\n");
+}
+
+static void html_finish(void *vctx, const struct run_info *ri)
+{
+    struct html_ctx *c = vctx;
+    const struct page_msg *m = &page_msgs[c->o.lang == 1 ? 1 : 0];
+    struct obuf *ob = c->ob;
+    if (c->nrows > 1)
+        qsort(c->rows, c->nrows, sizeof *c->rows, cmp_row);
+    ob_printf(ob, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
+                  "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+                  "<meta name=\"generator\" content=\"tcplens %s\"><title>%s \xc2\xb7 ",
+              m->lang, TCPLENS_VERSION, m->title);
+    ob_html_cstr(ob, c->o.title ? c->o.title : "");
+    ob_printf(ob, "</title><style>%s</style></head>\n<body><main>", page_css);
+    ob_printf(ob, "<header class=\"top\"><h1>%s</h1><span class=\"cap\">", m->title);
+    ob_html_cstr(ob, c->o.title ? c->o.title : "");
+    ob_puts(ob, "</span></header>\n");
+    write_summary(c, m, ri);
+    write_table(c, m);
+
+    struct sink self = {c, NULL, NULL, NULL};
+    uint32_t drawn = render_html_drawn(&self);
+    if (c->o.stream >= 0) {
+        ob_puts(ob, "<p class=\"note\">");
+        ob_printf(ob, drawn ? m->only_stream : m->stream_missing, (long long)c->o.stream);
+        ob_puts(ob, "</p>");
+    } else if (c->nconns > drawn) {
+        ob_puts(ob, "<p class=\"note\">");
+        ob_printf(ob, m->not_full, drawn);
+        ob_printf(ob, " %s ", m->not_full_cmd);
+        cmd_hint(c);
+        ob_puts(ob, "</p>");
+    }
+    for (uint32_t i = 0; i < c->nfull; i++)
+        if (c->full[i].used)
+            write_conn(c, m, &c->full[i]);
+    ob_printf(ob, "<footer>tcplens %s</footer></main><script>%s</script></body></html>\n",
+              TCPLENS_VERSION, page_js);
+}
+
+void html_opts_init(struct html_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->stream = -1;
+    o->max_full = 20;
+    o->max_rows = 2000;
+    o->max_pkts = 400;
+    o->budget = 3000;
+}
+
+struct sink render_html_sink(struct obuf *ob, const struct html_opts *o)
+{
+    struct html_ctx *c = xcalloc(1, sizeof *c);
+    c->ob = ob;
+    c->o = *o;
+    if (!c->o.max_pkts)
+        c->o.max_pkts = o->stream >= 0 ? 5000 : 400;
+    if (!c->o.budget)
+        c->o.budget = c->o.max_pkts > 3000 ? c->o.max_pkts : 3000;
+    if (!c->o.max_rows)
+        c->o.max_rows = 2000;
+    c->nfull = o->stream >= 0 ? 1 : o->max_full;
+    if (c->nfull)
+        c->full = xcalloc(c->nfull, sizeof *c->full);
+    ob_init_mem(&c->scratch, 4096);
+    return (struct sink){c, html_packet, html_conn, html_finish};
+}
+
+uint32_t render_html_drawn(const struct sink *s)
+{
+    const struct html_ctx *c = s->ctx;
+    uint32_t n = 0;
+    for (uint32_t i = 0; c && i < c->nfull; i++)
+        n += c->full[i].used;
+    return n;
+}
+
+void render_html_free(struct sink *s)
+{
+    struct html_ctx *c = s->ctx;
+    if (!c)
+        return;
+    for (uint32_t i = 0; i < c->nfull; i++) {
+        struct hstream *hs = &c->full[i];
+        for (size_t k = 0; k < hs->n; k++) {
+            free((char *)hs->pkts[k].app);
+            free(hs->x[k].info);
+        }
+        free(hs->pkts);
+        free(hs->x);
+    }
+    free(c->full);
+    free(c->rows);
+    ob_free(&c->scratch);
+    free(c);
+    s->ctx = NULL;
+}
+
+int html_file_open(struct html_file *hf, const char *path, const struct html_opts *o,
+                   struct errbuf *eb)
+{
+    memset(hf, 0, sizeof *hf);
+    if (!strcmp(path, "-")) {
+        hf->fd = STDOUT_FILENO;
+    } else {
+        hf->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (hf->fd < 0)
+            return err_set_errno(eb, errno, "cannot create %s", path);
+        hf->path = xstrdup(path);
+    }
+    ob_init_fd(&hf->ob, hf->fd, 1 << 16);
+    hf->sink = render_html_sink(&hf->ob, o);
+    return 0;
+}
+
+int html_file_close(struct html_file *hf, struct errbuf *eb)
+{
+    ob_flush(&hf->ob);
+    int err = hf->ob.err;
+    if (hf->path && close(hf->fd) < 0 && !err)
+        err = errno;
+    int rc = 0;
+    if (err) {
+        rc = err_set_errno(eb, err, "cannot write %s", hf->path ? hf->path : "the report");
+        if (hf->path)
+            unlink(hf->path);
+    }
+    render_html_free(&hf->sink);
+    ob_free(&hf->ob);
+    free(hf->path);
+    hf->path = NULL;
+    return rc;
+}
