@@ -33,7 +33,7 @@ struct page_msg {
         *span, *conns, *by_end, *anomalies, *no_anomalies, *conn_table, *conn, *client, *server,
         *began, *ended, *zeek, *history, *pkts_cs, *bytes_cs, *duration, *irtt, *irtt_short, *trouble,
         *ladder, *explanation, *packet_list, *no, *time, *dir, *proto, *len, *info, *step,
-        *states, *hint_hover, *not_full, *not_full_cmd, *rows_cut, *pkts_cut, *damaged,
+        *states, *hint_hover, *legend[5], *not_full, *not_full_cmd, *rows_cut, *pkts_cut, *damaged,
         *none_tcp, *only_stream, *stream_missing;
     const char *began_w[BEGAN_N], *ended_w[ENDED_N];
 };
@@ -52,6 +52,7 @@ static const struct page_msg page_msgs[2] = {
         .explanation = "What happened", .packet_list = "Packets", .no = "No.", .time = "Time",
         .dir = "Dir", .proto = "Protocol", .len = "Length", .info = "Info", .step = "Step",
         .states = "States after (client / server)",
+        .legend = {"handshake", "data", "close", "reset", "anomaly"},
         .hint_hover = "Hover over an arrow for the packet's details; click it to jump to the "
                       "packet in the list.",
         .not_full = "Only the first %u connections are drawn in full.",
@@ -88,6 +89,9 @@ static const struct page_msg page_msgs[2] = {
         .proto = "\xe5\x8d\x8f\xe8\xae\xae", .len = "\xe9\x95\xbf\xe5\xba\xa6", .info = "\xe4\xbf\xa1\xe6\x81\xaf",
         .step = "\xe6\xad\xa5\xe9\xaa\xa4",
         .states = "\xe4\xb9\x8b\xe5\x90\x8e\xe7\x9a\x84\xe7\x8a\xb6\xe6\x80\x81\xef\xbc\x88\xe5\xae\xa2\xe6\x88\xb7\xe7\xab\xaf / \xe6\x9c\x8d\xe5\x8a\xa1\xe5\x99\xa8\xef\xbc\x89",
+        .legend = {"\xe6\x8f\xa1\xe6\x89\x8b", "\xe6\x95\xb0\xe6\x8d\xae",
+                   "\xe6\x8c\xa5\xe6\x89\x8b", "\xe5\xa4\x8d\xe4\xbd\x8d",
+                   "\xe5\xbc\x82\xe5\xb8\xb8"},
         .hint_hover = "\xe9\xbc\xa0\xe6\xa0\x87\xe6\x82\xac\xe5\x81\x9c\xe5\x9c\xa8\xe7\xae\xad\xe5\xa4\xb4\xe4\xb8\x8a\xe6\x9f\xa5\xe7\x9c\x8b\xe6\x95\xb0\xe6\x8d\xae\xe5\x8c\x85\xe8\xaf\xa6\xe6\x83\x85\xef\xbc\x9b\xe7\x82\xb9\xe5\x87\xbb\xe8\xb7\xb3\xe5\x88\xb0\xe5\x88\x97\xe8\xa1\xa8\xe4\xb8\xad\xe7\x9a\x84\xe8\xaf\xa5\xe5\x8c\x85\xe3\x80\x82",
         .not_full = "\xe5\x8f\xaa\xe5\xae\x8c\xe6\x95\xb4\xe7\xbb\x98\xe5\x88\xb6\xe4\xba\x86\xe5\x89\x8d %u \xe4\xb8\xaa\xe8\xbf\x9e\xe6\x8e\xa5\xe3\x80\x82",
         .not_full_cmd = "\xe8\xa6\x81\xe6\x9f\xa5\xe7\x9c\x8b\xe5\x85\xb6\xe4\xbb\x96\xe8\xbf\x9e\xe6\x8e\xa5\xef\xbc\x8c\xe7\x94\xa8 -s \xe6\x8c\x87\xe5\xae\x9a\xe5\xae\x83\xe7\x9a\x84\xe7\xbc\x96\xe5\x8f\xb7\xef\xbc\x9a",
@@ -327,7 +331,7 @@ static const char page_css[] =
     "*{box-sizing:border-box}\n"
     "body{margin:0;background:var(--bg);color:var(--fg);"
     "font:15px/1.5 system-ui,-apple-system,'Segoe UI','Noto Sans','DejaVu Sans',sans-serif}\n"
-    "main{max-width:1180px;margin:0 auto;padding:28px 24px 48px}\n"
+    "main{max-width:1260px;margin:0 auto;padding:28px 24px 48px}\n"
     "header.top{display:flex;align-items:baseline;gap:16px;flex-wrap:wrap;"
     "border-bottom:3px solid var(--fg);padding-bottom:10px;margin-bottom:22px}\n"
     "header.top h1{font-size:26px;margin:0;letter-spacing:-.01em}\n"
@@ -355,9 +359,9 @@ static const char page_css[] =
     ".note code{background:#fff;border:1px solid #fde68a;border-radius:4px;padding:1px 5px}\n"
     ".tablewrap{overflow-x:auto;background:var(--card);border:1px solid var(--line);"
     "border-radius:10px}\n"
-    "table{border-collapse:collapse;width:100%;font-size:13px}\n"
+    "table{border-collapse:collapse;width:100%;font-size:12.5px}\n"
     "th{text-align:left;font-weight:600;color:var(--muted);font-size:12px;background:#f9fafb;"
-    "border-bottom:1px solid var(--line);padding:7px 8px;white-space:nowrap}\n"
+    "border-bottom:1px solid var(--line);padding:7px 8px;vertical-align:bottom}\n"
     "td{padding:5px 8px;border-bottom:1px solid #f1f3f5;vertical-align:top}\n"
     "tr:last-child td{border-bottom:0}\n"
     "td.nw{white-space:nowrap}\n"
@@ -381,6 +385,11 @@ static const char page_css[] =
     ".facts b{color:var(--fg);font-weight:600}\n"
     ".svgwrap{overflow-x:auto}.svgwrap svg{margin:0 auto}\n"
     ".hint{font-size:13px;color:var(--muted);margin:4px 0 6px}\n"
+    ".legend{white-space:nowrap;margin-left:8px}.legend span{margin-right:12px}\n"
+    ".legend i{display:inline-block;width:18px;height:3px;border-radius:2px;vertical-align:middle;"
+    "margin-right:5px;background:var(--data)}\n"
+    ".legend .hs i{background:var(--hs)}.legend .td i{background:var(--td)}"
+    ".legend .rst i{background:var(--rst)}.legend .warn i{background:var(--warn)}\n"
     ".explain{white-space:pre-wrap;font-size:14.5px;line-height:1.6;background:#f9fafb;"
     "border-left:3px solid var(--hs);padding:10px 16px;border-radius:0 8px 8px 0;margin:0}\n"
     "a{color:var(--hs);text-decoration:none}a:hover{text-decoration:underline}\n"
@@ -647,8 +656,12 @@ static void write_conn(struct html_ctx *c, const struct page_msg *m, const struc
         ob_printf(ob, m->pkts_cut, (unsigned)hs->n, (unsigned long long)hs->seen);
         ob_puts(ob, "</p>");
     }
-    ob_printf(ob, "<h3>%s</h3><p class=\"hint\">%s</p><div class=\"svgwrap\">", m->ladder,
+    ob_printf(ob, "<h3>%s</h3><p class=\"hint\">%s <span class=\"legend\">", m->ladder,
               m->hint_hover);
+    static const char *const legend_cls[5] = {"hs", "data", "td", "rst", "warn"};
+    for (int i = 0; i < 5; i++)
+        ob_printf(ob, "<span class=\"%s\"><i></i>%s</span>", legend_cls[i], m->legend[i]);
+    ob_puts(ob, "</span></p><div class=\"svgwrap\">");
     struct lad_conn lc = {anchor, hs->client, hs->server, c->o.lang, hs->pkts, hs->n};
     html_ladder_svg(ob, &lc);
     ob_puts(ob, "</div>");
