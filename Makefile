@@ -5,6 +5,9 @@
 #   make asan       build the sanitizer variant into build/asan/
 #   make bench      speed and memory against tshark and tcpdump
 #   make fuzz       run the libFuzzer harnesses (FUZZ_SECONDS per target)
+#   make install    install binary, man page, bash and zsh completion (PREFIX, DESTDIR)
+#   make uninstall  remove exactly the files that install put
+#   make deb        build/deb/tcplens_VERSION_ARCH.deb with dpkg-deb
 
 CC      ?= gcc
 O       ?= build
@@ -26,7 +29,7 @@ UNIT_OBJS := $(UNIT_SRCS:tests/unit/%.c=$(O)/obj/unit/%.o)
 TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOLS    := $(TOOL_SRCS:tests/tools/%.c=$(O)/tools/%)
 
-.PHONY: all deps demo check test unit asan bench fuzz clean install uninstall lint
+.PHONY: all deps demo check test unit asan bench fuzz clean install uninstall lint deb
 all: $(O)/tcplens $(O)/unit $(TOOLS) $(O)/bench/gen
 
 $(O)/obj/%.o: src/%.c
@@ -94,3 +97,27 @@ fuzz:
 
 clean:
 	rm -rf $(O)
+
+# ---- installing -------------------------------------------------------------------------
+PREFIX      ?= /usr/local
+BINDIR      ?= $(PREFIX)/bin
+MANDIR      ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
+VERSION     := $(shell sed -n 's/^\#define TCPLENS_VERSION "\(.*\)"/\1/p' src/version.h)
+INSTALLED   := $(DESTDIR)$(BINDIR)/tcplens $(DESTDIR)$(MANDIR)/man1/tcplens.1 \
+               $(DESTDIR)$(BASHCOMPDIR)/tcplens $(DESTDIR)$(ZSHCOMPDIR)/_tcplens
+
+install: $(O)/tcplens
+	install -D -m 0755 $(O)/tcplens $(DESTDIR)$(BINDIR)/tcplens
+	install -D -m 0644 man/tcplens.1 $(DESTDIR)$(MANDIR)/man1/tcplens.1
+	install -D -m 0644 completions/tcplens.bash $(DESTDIR)$(BASHCOMPDIR)/tcplens
+	install -D -m 0644 completions/_tcplens $(DESTDIR)$(ZSHCOMPDIR)/_tcplens
+
+uninstall:
+	rm -f $(INSTALLED)
+
+# The Debian package: dpkg-deb over a staged tree; Depends from dpkg-shlibdeps when it is
+# installed (dpkg-dev), otherwise the libraries the binary links, listed.
+deb: $(O)/tcplens
+	@bash scripts/mkdeb.sh $(O)/tcplens $(VERSION) $(O)/deb

@@ -128,6 +128,8 @@ enum run_status analyzer_run(const struct run_opts *o, struct sink *sinks, int n
         }
         frame++;
         ri->packets++;
+        if (o->progress && cf && (frame & (ANALYZER_PROGRESS_EVERY - 1)) == 0)
+            o->progress(o->progress_ctx, capfile_offset(cf), capfile_size(cf), frame, false);
         if (bpf && !bpf_set_match(bpf, &rec))
             continue;
         if (cw && capwrite_put(cw, &rec, &rerr) < 0 && !ri->write_failed) {
@@ -154,6 +156,8 @@ enum run_status analyzer_run(const struct run_opts *o, struct sink *sinks, int n
         if (o->count && ri->shown >= o->count)
             break;
     }
+    if (o->progress && cf)
+        o->progress(o->progress_ctx, capfile_offset(cf), capfile_size(cf), frame, true);
     if (lv) {
         uint64_t r, d, i;
         if (live_stats(lv, &r, &d, &i) == 0) {

@@ -64,10 +64,17 @@ struct run_opts {
     /* called once after the source is open (e.g. to print "listening on ..."); may be NULL */
     void (*on_open)(void *ctx, const char *what, uint32_t linktype);
     void *on_open_ctx;
+    /* files: called every ANALYZER_PROGRESS_EVERY records with the bytes consumed so far and the
+     * file's size (0 if unknown), and once with done set when reading ends, before the sinks'
+     * finish; may be NULL. For a progress display at the edge. */
+    void (*progress)(void *ctx, uint64_t bytes, uint64_t total, uint64_t packets, bool done);
+    void *progress_ctx;
     /* live: also stop when this returns true (checked on every packet and timeout) */
     bool (*should_stop)(void *ctx);
     void *should_stop_ctx;
 };
+
+#define ANALYZER_PROGRESS_EVERY 1024u /* records between progress calls (a power of two) */
 
 enum run_status {
     RUN_OK = 0,

@@ -57,18 +57,25 @@ int src_args_opt(struct src_args *a, const char *cmd, int opt, const char *arg)
         a->snaplen = (int)v;
         return 1;
     }
-    case 't':
-        if (!strcmp(arg, "r")) a->time = TIME_REL;
-        else if (!strcmp(arg, "d")) a->time = TIME_DELTA;
-        else if (!strcmp(arg, "u")) a->time = TIME_ABS_UTC;
-        else if (!strcmp(arg, "a")) a->time = TIME_ABS_LOCAL;
-        else if (!strcmp(arg, "e")) a->time = TIME_EPOCH;
-        else {
-            fprintf(stderr, "tcplens %s: invalid time format '%s' (r relative, d delta, "
-                            "u UTC, a local, e epoch)\n", cmd, arg);
-            return -1;
-        }
-        return 1;
+    case 't': {
+        /* tshark's letters, and tcpdump's -tt/-ttt/-tttt/-ttttt (getopt hands us the rest of
+         * the t's as the value of -t). */
+        static const struct { const char *name; enum time_fmt fmt; } tf[] = {
+            {"r", TIME_REL},        {"d", TIME_DELTA},     {"dd", TIME_DELTA},
+            {"u", TIME_UTC_TOD},    {"ud", TIME_ABS_UTC},  {"a", TIME_LOCAL_TOD},
+            {"ad", TIME_ABS_LOCAL}, {"e", TIME_EPOCH},     {"t", TIME_EPOCH},
+            {"tt", TIME_DELTA},     {"ttt", TIME_ABS_LOCAL}, {"tttt", TIME_REL},
+        };
+        for (size_t k = 0; k < sizeof tf / sizeof tf[0]; k++)
+            if (!strcmp(arg, tf[k].name)) {
+                a->time = tf[k].fmt;
+                return 1;
+            }
+        fprintf(stderr, "tcplens %s: invalid time format '%s' (r relative, d delta, u/ud UTC "
+                        "time/date and time, a/ad local, e epoch)\n", cmd, arg);
+        return -1;
+    }
+    case 'n': return 1; /* names are never resolved: accepted for tcpdump's -n/-nn */
     case OPT_JSON: a->json = true; return 1;
     case OPT_NO_COLOR: a->color = 0; return 1;
     case OPT_COLOR:
@@ -127,7 +134,7 @@ bool src_args_color(const struct src_args *a)
     return isatty(STDOUT_FILENO) != 0;
 }
 
-void src_args_run_opts(const struct src_args *a, struct run_opts *o)
+void src_args_run_opts(struct src_args *a, struct run_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->file = a->file;
@@ -139,10 +146,34 @@ void src_args_run_opts(const struct src_args *a, struct run_opts *o)
     o->promisc = !a->no_promisc;
     o->snaplen = a->snaplen;
     o->drop_user = a->drop_user;
+    uint64_t size;
+    if (a->file && cli_progress_wanted(a->file, a->output_at_end || a->quiet, &size)) {
+        cli_progress_start(&a->progress, size);
+        o->progress = cli_progress_cb;
+        o->progress_ctx = &a->progress;
+    }
     if (a->iface) {
         o->on_open = cli_on_open;
         o->on_open_ctx = NULL;
     }
+}
+
+int cli_getopt_error(const char *cmd, const char *usage, char **argv, int optind_, int optopt_,
+                     const char *shortopts)
+{
+    const char *w = optind_ >= 1 ? argv[optind_ - 1] : "";
+    if (w && !strncmp(w, "--", 2) && w[2]) {
+        size_t n = strcspn(w, "=");
+        if (optopt_) /* a known long option whose value is missing */
+            return cli_usage_error(cmd, usage, "option '%.*s' needs a value", (int)n, w);
+        return cli_usage_error(cmd, usage, "unknown option '%.*s'", (int)n, w);
+    }
+    const char *p = optopt_ > 0 && optopt_ < 128 && optopt_ != ':' ? strchr(shortopts, optopt_) : NULL;
+    if (p && p[1] == ':')
+        return cli_usage_error(cmd, usage, "option '-%c' needs a value", optopt_);
+    if (optopt_ > 0 && optopt_ < 128)
+        return cli_usage_error(cmd, usage, "unknown option '-%c'", optopt_);
+    return cli_usage_error(cmd, usage, "unknown option '%s'", w ? w : "?");
 }
 
 void cli_on_open(void *ctx, const char *what, uint32_t linktype)

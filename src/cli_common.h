@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "analyzer.h"
+#include "cli_progress.h"
 #include "render.h"
 
 struct src_args {
@@ -23,10 +24,14 @@ struct src_args {
     enum time_fmt time;
     int color;             /* -1 auto, 0 never, 1 always */
     bool quiet;
+    /* set by a command that prints nothing on stdout until the file is read (a progress bar
+     * may then share the terminal with stdout) */
+    bool output_at_end;
+    struct cli_progress progress; /* the bar's state while a large file is read */
 };
 
 /* Options every such command accepts (getopt_long form, for the command to append its own). */
-#define SRC_SHORTOPTS "i:r:c:w:Z:Sps:t:qh"
+#define SRC_SHORTOPTS "i:r:c:w:Z:Sps:t:qnh"
 enum {
     OPT_JSON = 1000,
     OPT_COLOR,
@@ -49,11 +54,17 @@ int src_args_opt(struct src_args *a, const char *cmd, int opt, const char *arg);
 int src_args_positional(struct src_args *a, const char *cmd, const char *usage, int argc,
                         char **argv, int optind_);
 bool src_args_color(const struct src_args *a);
-void src_args_run_opts(const struct src_args *a, struct run_opts *o);
+/* Fill o from a; a file large enough on a terminal gets the progress bar (a->progress). */
+void src_args_run_opts(struct src_args *a, struct run_opts *o);
 /* Print the message for a run status and return the exit code. Also reports damage and write
  * errors that happened after processing started, and the live capture summary. */
 int cli_run_exit(enum run_status st, const struct run_info *ri, const struct errbuf *eb,
                  const struct src_args *a);
+/* The message for getopt's '?' or ':' (call with opterr = 0): "unknown option '-x'" or
+ * "option '-c' needs a value", then the usage line; returns TL_EXIT_USAGE. The same wording in
+ * every subcommand. */
+int cli_getopt_error(const char *cmd, const char *usage, char **argv, int optind_, int optopt_,
+                     const char *shortopts);
 /* The "listening on ..." line for live captures (stderr). */
 void cli_on_open(void *ctx, const char *what, uint32_t linktype);
 

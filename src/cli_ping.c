@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_common.h"
 #include "exitcode.h"
 #include "outbuf.h"
 #include "probe_ping.h"
@@ -81,15 +82,6 @@ static void on_event(const struct ping_event *ev, void *ud)
     ob_flush(c->ob);
 }
 
-/* The option a getopt error is about: "-c" for a short one, the word itself for a long one. */
-static void bad_opt(char **argv, char *out, size_t n)
-{
-    if (optopt)
-        snprintf(out, n, "-%c", optopt);
-    else
-        snprintf(out, n, "%s", argv[optind - 1]);
-}
-
 static const char hint_perm[] =
     "run as root, or allow unprivileged ICMP sockets for your group with "
     "'sysctl -w net.ipv4.ping_group_range=\"0 2147483647\"', "
@@ -148,16 +140,8 @@ int cli_ping(int argc, char **argv)
         case 'h':
             help();
             return TL_EXIT_OK;
-        case ':': {
-            char o[64];
-            bad_opt(argv, o, sizeof o);
-            return cli_usage_error("ping", ping_usage, "option %s needs a value", o);
-        }
-        default: {
-            char o[64];
-            bad_opt(argv, o, sizeof o);
-            return cli_usage_error("ping", ping_usage, "unknown option '%s'", o);
-        }
+        default:
+            return cli_getopt_error("ping", ping_usage, argv, optind, optopt, ":c:i:W:s:46h");
         }
     }
     if (optind >= argc)

@@ -25,15 +25,19 @@ static void read_help(void)
            "  -c N            stop after N packets\n"
            "  -w FILE         also write the packets to FILE (pcap)\n"
            "  -S              absolute (raw) sequence numbers\n"
-           "  -t r|d|u|a|e    time: relative (default), delta, UTC, local, epoch\n"
+           "  -t FORMAT       time: r since first (default), d delta, a/ad local time/date,\n"
+           "                  u/ud UTC time/date, e epoch; -tt, -ttt, -tttt as tcpdump\n"
            "  --json          one JSON object per packet (docs/json.md)\n"
+           "  -q              print no packets (with -w: only save them)\n"
            "  -s SNAPLEN      live: bytes to capture per packet (default 262144)\n"
            "  -p              live: do not put the interface in promiscuous mode\n"
            "  -Z USER         live: drop root privileges to USER after opening the device\n"
-           "  --color[=WHEN]  colour analysis tags: auto (default), always, never\n\n"
+           "  --color[=WHEN]  colour analysis tags: auto (default), always, never\n"
+           "  -n              accepted for tcpdump: names are never resolved\n\n"
            "examples:\n"
            "  tcplens read capture.pcap\n"
            "  tcplens read capture.pcapng 'tcp port 443' --json | jq .analysis\n"
+           "  tcplens read capture.pcap -t ud\n"
            "  sudo tcplens read -i eth0 -c 100 -w out.pcap host 10.0.0.1\n",
            read_usage);
 }
@@ -58,16 +62,13 @@ int cli_read(int argc, char **argv)
             read_help();
             return TL_EXIT_OK;
         }
-        if (opt == '?') {
-            if (optopt)
-                return cli_usage_error("read", read_usage, "option -%c %s", optopt,
-                                       strchr(SRC_SHORTOPTS, optopt) ? "needs a value"
-                                                                     : "is not known");
-            return cli_usage_error("read", read_usage, "unknown option '%s'", argv[optind - 1]);
-        }
+        if (opt == '?' || opt == ':')
+            return cli_getopt_error("read", read_usage, argv, optind, optopt, SRC_SHORTOPTS);
         int h = src_args_opt(&a, "read", opt, optarg);
-        if (h < 0)
+        if (h < 0) {
+            fprintf(stderr, "usage: %s\n", read_usage);
             return TL_EXIT_USAGE;
+        }
         if (h == 0)
             return cli_usage_error("read", read_usage, "unknown option");
     }
@@ -89,7 +90,7 @@ int cli_read(int argc, char **argv)
         capture_install_signals();
     struct run_info ri;
     struct errbuf eb = {""};
-    enum run_status st = analyzer_run(&ro, &s, 1, &ri, &eb);
+    enum run_status st = analyzer_run(&ro, &s, a.quiet ? 0 : 1, &ri, &eb);
     ob_flush(&ob);
     int rc = cli_run_exit(st, &ri, &eb, &a);
     if (ob.err && rc == TL_EXIT_OK && ob.err != EPIPE) {

@@ -7,7 +7,17 @@
 #include "analyzer.h"
 #include "outbuf.h"
 
-enum time_fmt { TIME_REL = 0, TIME_DELTA, TIME_ABS_UTC, TIME_ABS_LOCAL, TIME_EPOCH };
+/* -t: r relative to the first packet, d delta since the previous one shown, ud/ad UTC/local
+ * date and time, u/a UTC/local time of day, e seconds since the epoch (tshark's letters). */
+enum time_fmt {
+    TIME_REL = 0,
+    TIME_DELTA,
+    TIME_ABS_UTC,     /* 2017-09-19 08:41:17.104512 (UTC) */
+    TIME_ABS_LOCAL,   /* the same in local time (TZ) */
+    TIME_EPOCH,
+    TIME_UTC_TOD,     /* 08:41:17.104512 (UTC) */
+    TIME_LOCAL_TOD    /* the same in local time */
+};
 
 struct list_opts {
     bool absolute_seq;   /* -S */

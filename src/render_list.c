@@ -29,16 +29,19 @@ void render_time(struct obuf *ob, const struct pkt_event *ev, enum time_fmt fmt)
         ob_fixed(ob, ev->t_abs / 1000, 6);
         break;
     case TIME_ABS_UTC:
-    case TIME_ABS_LOCAL: {
+    case TIME_ABS_LOCAL:
+    case TIME_UTC_TOD:
+    case TIME_LOCAL_TOD: {
         time_t s = (time_t)(ev->t_abs / NS_PER_SEC);
         long us = (long)((ev->t_abs % NS_PER_SEC) / 1000);
         struct tm tm;
-        if (fmt == TIME_ABS_UTC)
+        if (fmt == TIME_ABS_UTC || fmt == TIME_UTC_TOD)
             gmtime_r(&s, &tm);
         else
             localtime_r(&s, &tm);
         char buf[64];
-        strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+        bool date = fmt == TIME_ABS_UTC || fmt == TIME_ABS_LOCAL;
+        strftime(buf, sizeof buf, date ? "%Y-%m-%d %H:%M:%S" : "%H:%M:%S", &tm);
         ob_printf(ob, "%s.%06ld", buf, us);
         break;
     }
