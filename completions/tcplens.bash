@@ -26,11 +26,13 @@ _tcplens()
     local bin=${COMP_WORDS[0]} cmd= i w
     COMPREPLY=()
 
-    local commands="read ping interfaces"
+    local commands="read report ping interfaces"
     local global_opts="--help --version"
     # Per command: options without a value, options that take one.
     local read_flags="-S -p -q -n -h --json --color= --colour= --no-color --help"
     local read_valued="-i -r -c -w -Z -s -t"
+    local report_flags="-S -p -h --help"
+    local report_valued="-i -r -c -w -Z -o -s --output --stream --conns --lang --snaplen"
     local ping_flags="-4 -6 -h --help"
     local ping_valued="-c -i -W -s --count --interval --timeout --size"
     local interfaces_flags="-h --help"
@@ -69,6 +71,7 @@ _tcplens()
     local flags valued
     case $cmd in
         read) flags=$read_flags valued=$read_valued ;;
+        report) flags=$report_flags valued=$report_valued ;;
         ping) flags=$ping_flags valued=$ping_valued ;;
         interfaces) flags=$interfaces_flags valued=$interfaces_valued ;;
         *) return 0 ;;
@@ -79,7 +82,8 @@ _tcplens()
         case $cmd:$prev in
             *:-i) [[ $cmd == ping ]] && return 0
                   COMPREPLY=($(compgen -W "$(_tcplens_ifaces "$bin")" -- "$cur")) ;;
-            *:-r | *:-w) _tcplens_files "$cur" ;;
+            *:-r | *:-w | report:-o | report:--output) _tcplens_files "$cur" ;;
+            report:--lang) COMPREPLY=($(compgen -W "en zh" -- "$cur")) ;;
             *:-t) COMPREPLY=($(compgen -W "r d dd a ad u ud e" -- "$cur")) ;;
             *:-Z) COMPREPLY=($(compgen -u -- "$cur")) ;;
         esac
@@ -102,6 +106,7 @@ _tcplens()
                 w=${COMP_WORDS[j]}
                 case $w in
                     -i | -r) have_src=1; ((j++)) ;;
+                    -o | --output) [[ $cmd == report ]] && ((j++)) ;;
                     -*) [[ " $valued " == *" $w "* ]] && ((j++)) ;;
                     *) have_src=1 ;;
                 esac

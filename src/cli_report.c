@@ -118,13 +118,8 @@ int cli_report(int argc, char **argv)
             }
             continue;
         case '?':
-            if (optopt)
-                cli_usage_error("report", report_usage, "option -%c %s", optopt,
-                                strchr(SRC_SHORTOPTS "o:", optopt) ? "needs a value"
-                                                                  : "is not known");
-            else
-                cli_usage_error("report", report_usage, "unknown option '%s'",
-                                argv[optind - 1]);
+        case ':':
+            cli_getopt_error("report", report_usage, argv, optind, optopt, SRC_SHORTOPTS "o:");
             goto out;
         default:
             break;
@@ -145,6 +140,7 @@ int cli_report(int argc, char **argv)
                                                 "standard output)");
         goto out;
     }
+    a.output_at_end = true; /* the page is written when reading is done */
     ho.title = a.iface ? a.iface : a.file;
     ho.absolute_seq = a.absolute_seq;
 
