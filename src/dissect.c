@@ -261,6 +261,7 @@ static void dis_ipv4(struct pkt *p, struct wire w)
     uint8_t ihl = (uint8_t)((h[0] & 0x0F) * 4);
     uint16_t total = ld_be16(h + 2);
     p->ip_id = ld_be16(h + 4);
+    p->ip_len = total;
     uint16_t fo = ld_be16(h + 6);
     p->ttl = h[8];
     p->ipproto = h[9];
@@ -316,6 +317,7 @@ static void dis_ipv6(struct pkt *p, struct wire w)
     const uint8_t *h = r.p;
     uint16_t plen = ld_be16(h + 4);
     uint8_t nh = h[6];
+    p->ip_len = 40u + plen;
     p->ttl = h[7];
     p->src.family = p->dst.family = 6;
     memcpy(p->src.a, h + 8, 16);

@@ -179,6 +179,7 @@ struct pkt {
     uint8_t ipproto;         /* final upper-layer protocol after extension headers */
     uint8_t ttl;             /* TTL / hop limit */
     uint16_t ip_id;
+    uint32_t ip_len;         /* IP datagram length: IPv4 total length, IPv6 40 + payload length */
     bool frag;               /* IPv4/IPv6 fragment (first or later) */
     bool frag_first;         /* offset 0 with more fragments */
     uint32_t frag_off;       /* byte offset */

@@ -107,6 +107,7 @@ void tcp_state_update(struct tcp_conn *c, struct tcp_flow *fwd, struct tcp_flow 
     fwd->pkts++;
     if (th->have_seglen)
         fwd->bytes += th->seglen;
+    fwd->ip_bytes += p->ip_len;
     if (r->flags & (TA_RETRANSMISSION | TA_FAST_RETRANSMISSION | TA_SPURIOUS_RETRANSMISSION))
         fwd->retrans++;
     if (r->flags & TA_LOST_PACKET)
@@ -164,6 +165,7 @@ void tcp_state_update(struct tcp_conn *c, struct tcp_flow *fwd, struct tcp_flow 
         if (fwd->st == ST_NONE || fwd->st == ST_CLOSED || fwd->st == ST_LISTEN) {
             if (rev->st == ST_SYN_SENT) {
                 /* simultaneous open: both sent SYNs */
+                c->simultaneous_open = true;
                 fwd->st = ST_SYN_RECEIVED;
                 rev->st = ST_SYN_RECEIVED;
             } else {
@@ -186,6 +188,7 @@ void tcp_state_update(struct tcp_conn *c, struct tcp_flow *fwd, struct tcp_flow 
             if (fwd->st == ST_SYN_SENT || fwd->st == ST_SYN_RECEIVED)
                 fwd->st = ST_ESTABLISHED;
             acks_syn_first = true;
+            c->handshake_done = true;
         }
         if (acks_syn_first) {
             ph = (th->seglen > 0 && !(f & TH_FIN)) ? PH_DATA : PH_HANDSHAKE;
@@ -224,6 +227,8 @@ void tcp_state_update(struct tcp_conn *c, struct tcp_flow *fwd, struct tcp_flow 
                 step = "teardown.1";
             } else {
                 step = acks_fin && !strcmp(step, "teardown.2") ? "teardown.2+3" : "teardown.3";
+                if (!strcmp(step, "teardown.2+3"))
+                    c->fin_ack_combined = true;
             }
             if (!again) {
                 switch (fwd->st) {
@@ -237,7 +242,10 @@ void tcp_state_update(struct tcp_conn *c, struct tcp_flow *fwd, struct tcp_flow 
                 case ST_ESTABLISHED: case ST_SYN_RECEIVED: case ST_NONE:
                     rev->st = ST_CLOSE_WAIT;
                     break;
-                case ST_FIN_WAIT_1: rev->st = ST_CLOSING; break; /* simultaneous close */
+                case ST_FIN_WAIT_1: /* simultaneous close */
+                    rev->st = ST_CLOSING;
+                    c->simultaneous_close = true;
+                    break;
                 case ST_FIN_WAIT_2: rev->st = ST_TIME_WAIT; break;
                 default: break;
                 }
@@ -249,6 +257,8 @@ void tcp_state_update(struct tcp_conn *c, struct tcp_flow *fwd, struct tcp_flow 
         }
     }
     (void)retrans;
+    if (!c->fin_close_frame && fwd->fin && fwd->fin_acked && rev->fin && rev->fin_acked)
+        c->fin_close_frame = p->frame;
     if ((fwd->fin && fwd->fin_acked && rev->fin && rev->fin_acked) ||
         (fwd->st == ST_CLOSED && rev->st == ST_CLOSED) ||
         (fwd->st == ST_TIME_WAIT && rev->st == ST_CLOSED) ||

@@ -302,6 +302,75 @@ static void seg_add(struct tcp_track *t, struct tcp_flow *f, uint64_t frame, uin
     t->total_segs++;
 }
 
+/* ---- skipped ranges (missed bytes) ----
+ * A lost segment opens a hole [highest seq seen, seq). Data that arrives later inside it shrinks
+ * it; an ACK from the peer that passes over what is left makes those bytes missed for good
+ * (Zeek's missed_bytes and its G/g history letter). At most TCP_MAX_HOLES per direction: past
+ * that the oldest hole is counted as missed at once. */
+static void hole_add(struct tcp_flow *f, uint32_t l, uint32_t r)
+{
+    if (f->nholes == TCP_MAX_HOLES) {
+        f->missed_bytes += f->holes[0].r - f->holes[0].l;
+        memmove(f->holes, f->holes + 1, (TCP_MAX_HOLES - 1) * sizeof f->holes[0]);
+        f->nholes--;
+    }
+    f->holes[f->nholes].l = l;
+    f->holes[f->nholes].r = r;
+    f->nholes++;
+}
+
+/* Segment [l, r) was seen: remove it from the holes (trimming; a segment strictly inside a
+ * hole keeps the hole's larger side, which slightly overstates what is missing). */
+static void hole_fill(struct tcp_flow *f, uint32_t l, uint32_t r)
+{
+    for (uint8_t i = 0; i < f->nholes;) {
+        struct tcp_hole *h = &f->holes[i];
+        if (SEQ_LEQ(r, h->l) || SEQ_GEQ(l, h->r)) {
+            i++;
+            continue;
+        }
+        if (SEQ_LEQ(l, h->l))
+            h->l = SEQ_LT(r, h->r) ? r : h->r;
+        else if (SEQ_GEQ(r, h->r))
+            h->r = l;
+        else if (l - h->l >= h->r - r)
+            h->r = l;
+        else
+            h->l = r;
+        if (h->l == h->r) {
+            memmove(h, h + 1, (size_t)(f->nholes - i - 1) * sizeof *h);
+            f->nholes--;
+        } else {
+            i++;
+        }
+    }
+}
+
+/* The peer acknowledged up to ack: what is left of the holes below it was missed. Returns the
+ * number of holes (gaps) that became missed. */
+static uint32_t hole_acked(struct tcp_flow *f, uint32_t ack)
+{
+    uint32_t gaps = 0;
+    for (uint8_t i = 0; i < f->nholes;) {
+        struct tcp_hole *h = &f->holes[i];
+        if (SEQ_LEQ(ack, h->l)) {
+            i++;
+            continue;
+        }
+        uint32_t end = SEQ_LT(ack, h->r) ? ack : h->r;
+        f->missed_bytes += end - h->l;
+        gaps++;
+        h->l = end;
+        if (h->l == h->r) {
+            memmove(h, h + 1, (size_t)(f->nholes - i - 1) * sizeof *h);
+            f->nholes--;
+        } else {
+            i++;
+        }
+    }
+    return gaps;
+}
+
 /* ---- the analysis ----
  * fwd: the flow of this segment's sender; rev: the other one. Mirrors Wireshark 4.0's order:
  * zero-window probe (jumps past the rest), zero window, lost segment, keep-alive, window update,
@@ -330,6 +399,7 @@ static void analyze(struct tcp_track *t, struct tcp_conn *c, struct tcp_flow *fw
     if (fwd->nextseq && SEQ_GT(seq, fwd->nextseq) && (flags & TH_RST) == 0) {
         ta |= TA_LOST_PACKET;
         fwd->valid_bif = false;
+        hole_add(fwd, fwd->nextseq, seq);
     }
     /* KEEP ALIVE (RFC 1122 4.2.3.6): 0 or 1 byte starting one byte before the next seq */
     if ((seglen == 0 || seglen == 1) && seq == fwd->nextseq - 1 &&
@@ -425,6 +495,10 @@ finished_fwd:
     }
 
 finished_retrans:;
+    if (seglen && fwd->nholes)
+        hole_fill(fwd, seq, seq + seglen);
+    if ((flags & TH_ACK) && rev->nholes)
+        r->gaps_acked = hole_acked(rev, ack);
     uint32_t nextseq = seq + seglen;
     if ((seglen || (flags & (TH_SYN | TH_FIN))) && fwd->nsegs < WS_MAX_UNACKED) {
         if (flags & (TH_SYN | TH_FIN))

@@ -67,6 +67,24 @@ const char *tcp_st_name(enum tcp_st st);
 enum tcp_phase { PH_NONE = 0, PH_HANDSHAKE, PH_DATA, PH_TEARDOWN, PH_RESET };
 const char *tcp_phase_name(enum tcp_phase ph);
 
+/* Zeek's view of one endpoint (zeek.c): its TCP_Endpoint state and history bookkeeping. */
+enum zeek_st { ZK_INACTIVE = 0, ZK_SYN_SENT, ZK_SYN_ACK_SENT, ZK_PARTIAL, ZK_ESTABLISHED,
+               ZK_CLOSED, ZK_RESET };
+struct zeek_ep {
+    uint8_t state, prev_state;  /* enum zeek_st */
+    bool did_close, fin_seen;
+    uint32_t start_seq, last_seq; /* raw */
+    uint64_t span;               /* last_seq - start_seq, counted across wraps */
+    uint32_t hist_last_syn, hist_last_fin, hist_last_rst; /* relative to start_seq */
+    uint32_t rxmit, rxmit_thr, zwin, zwin_thr, gaps, gaps_thr; /* scaled history letters */
+};
+
+/* A range of the sequence space the capture skipped ("previous segment not captured"). */
+struct tcp_hole {
+    uint32_t l, r; /* raw [l, r) */
+};
+#define TCP_MAX_HOLES 8
+
 /* One direction of a connection, as the analysis sees it (Wireshark's tcp_flow_t). */
 struct tcp_seg {
     uint64_t frame;
@@ -97,6 +115,11 @@ struct tcp_flow {
 
     /* for the connection summary and the state machine */
     uint64_t pkts, bytes;    /* packets sent, payload bytes (tcp.len) */
+    uint64_t ip_bytes;       /* IP datagram bytes (pkt.ip_len) */
+    uint64_t missed_bytes;   /* bytes the peer acknowledged that the capture never showed */
+    struct tcp_hole holes[TCP_MAX_HOLES]; /* skipped ranges not yet filled or acknowledged */
+    uint8_t nholes;
+    struct zeek_ep zk;
     uint32_t retrans, lost, zero_windows, dup_acks, out_of_order, keep_alives;
     bool syn, synack, fin, rst;
     uint32_t fin_seq;        /* relative seq of the first FIN */
@@ -107,7 +130,6 @@ struct tcp_flow {
     bool has_mss, sack_perm, ts_ok;
     int16_t ws_offered;      /* shift offered in the SYN, -1 none */
     enum tcp_st st;          /* RFC 9293 state of this endpoint (the sender of this flow) */
-    char hist_last;
 };
 
 struct tcp_conn {
@@ -123,8 +145,15 @@ struct tcp_conn {
     bool syn_seen_first;     /* began with a SYN in the capture */
     uint64_t first_frame, last_frame;
     uint64_t pkts;
-    char history[24];        /* Zeek history letters */
+    char history[48];        /* Zeek history letters (NUL-terminated; capped) */
     uint8_t hist_len;
+    uint16_t hist_seen;      /* Zeek's once-per-direction letters already recorded */
+    int64_t ts_zeek_last;    /* Zeek's last_time: not moved once both sides closed */
+    bool handshake_done;     /* the client acknowledged the server's SYN-ACK */
+    bool simultaneous_open;  /* both sides sent a pure SYN */
+    bool simultaneous_close; /* each FIN was sent before the other was received */
+    bool fin_ack_combined;   /* the second FIN also acknowledged the first (3-way close) */
+    uint64_t fin_close_frame; /* frame that completed the FIN exchange (0: not completed) */
     bool closed;             /* both sides finished (FINs acked) or reset */
     int64_t closed_ts;
     /* table links */
@@ -152,6 +181,7 @@ struct tcp_rec {
     int64_t ack_rtt;         /* ns, 0 if none */
     int64_t irtt;            /* ns, 0 if unknown */
     uint32_t bytes_in_flight;
+    uint32_t gaps_acked;     /* holes in the peer's data this ACK passed (now missed) */
     uint8_t nsack;
     uint32_t sack_l[PKT_MAX_SACK], sack_r[PKT_MAX_SACK]; /* relative edges */
     /* state machine */
