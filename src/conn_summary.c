@@ -127,7 +127,7 @@ void conn_summarize(const struct tcp_conn *c, struct conn_summary *s)
     s->client_is_first = !(c->hist_len && c->history[0] == '^');
     s->ts_start = c->ts_first;
     s->ts_end = c->ts_last;
-    s->duration = c->ts_last - c->ts_first;
+    s->duration = ts_diff(c->ts_last, c->ts_first);
     s->irtt = c->ts_first_rtt;
     s->pkts = s->client.pkts + s->server.pkts;
     s->first_frame = c->first_frame;
@@ -143,5 +143,6 @@ void conn_summarize(const struct tcp_conn *c, struct conn_summary *s)
     s->completeness = c->completeness;
     snprintf(s->conn_state, sizeof s->conn_state, "%s", zeek_conn_state(c));
     snprintf(s->history, sizeof s->history, "%s", c->history);
-    s->zeek_duration = c->ts_zeek_last > c->ts_first ? c->ts_zeek_last - c->ts_first : 0;
+    s->zeek_duration =
+        c->ts_zeek_last > c->ts_first ? ts_diff(c->ts_zeek_last, c->ts_first) : 0;
 }

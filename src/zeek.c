@@ -241,7 +241,7 @@ void zeek_update(struct tcp_conn *c, struct tcp_flow *fwd, struct tcp_flow *rev,
     uint32_t len = th->have_seglen ? th->seglen : 0;
     uint32_t seq = th->seq;
     uint32_t one_past = seq + len + !!(f & TH_SYN) + !!(f & TH_FIN);
-    int64_t now = (int64_t)p->ts_sec * 1000000000LL + p->ts_nsec;
+    int64_t now = ts_ns(p->ts_sec, p->ts_nsec);
 
     if (c->pkts == 1 && !is_orig)
         add_history(c, '^');
