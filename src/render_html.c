@@ -10,23 +10,20 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "conn_summary.h"
 #include "html_ladder.h"
 #include "render_info.h"
-#include "tcp_state.h"
 #include "tcp_track.h"
 #include "version.h"
 #include "xalloc.h"
-#include "zeek.h"
 
 #define NS_PER_SEC 1000000000LL
 #define ENDP_LEN 72
 
 /* ---- the words of the page (English, Chinese) ---- */
 
-enum began { BEGAN_HS = 0, BEGAN_SYN_ONLY, BEGAN_NONE, BEGAN_N };
-enum ended {
-    ENDED_CLOSED = 0, ENDED_HALF, ENDED_RST_C, ENDED_RST_S, ENDED_REFUSED, ENDED_OPEN, ENDED_N
-};
+#define N_BEGAN (BEGAN_MIDSTREAM + 1)
+#define N_ENDED (ENDED_HALF_CLOSED + 1)
 
 struct page_msg {
     const char *lang, *title, *summary, *capture, *packets, *tcp_packets, *other_packets,
@@ -35,7 +32,8 @@ struct page_msg {
         *ladder, *explanation, *packet_list, *no, *time, *dir, *proto, *len, *info, *step,
         *states, *hint_hover, *legend[5], *not_full, *not_full_cmd, *rows_cut, *pkts_cut, *damaged,
         *none_tcp, *only_stream, *stream_missing;
-    const char *began_w[BEGAN_N], *ended_w[ENDED_N];
+    /* how a connection began and ended (conn_summary.h); English: conn_*_text() */
+    const char *began_w[N_BEGAN], *ended_w[N_ENDED];
 };
 
 static const struct page_msg page_msgs[2] = {
@@ -64,9 +62,6 @@ static const struct page_msg page_msgs[2] = {
         .none_tcp = "The capture holds no TCP connection.",
         .only_stream = "Only connection %lld is drawn in full (-s).",
         .stream_missing = "There is no connection %lld in this capture.",
-        .began_w = {"3-way handshake", "SYN only", "no handshake seen"},
-        .ended_w = {"closed (FIN both ways)", "half-closed", "reset by client",
-                    "reset by server", "refused", "still open"},
     },
     {
         .lang = "zh", .title = "tcplens \xe6\x8a\xa5\xe5\x91\x8a", .summary = "\xe6\xa6\x82\xe8\xa7\x88",
@@ -101,12 +96,14 @@ static const struct page_msg page_msgs[2] = {
         .none_tcp = "\xe6\x8a\x93\xe5\x8c\x85\xe4\xb8\xad\xe6\xb2\xa1\xe6\x9c\x89 TCP \xe8\xbf\x9e\xe6\x8e\xa5\xe3\x80\x82",
         .only_stream = "\xe5\x8f\xaa\xe5\xae\x8c\xe6\x95\xb4\xe7\xbb\x98\xe5\x88\xb6\xe4\xba\x86\xe8\xbf\x9e\xe6\x8e\xa5 %lld\xef\xbc\x88-s\xef\xbc\x89\xe3\x80\x82",
         .stream_missing = "\xe6\x8a\x93\xe5\x8c\x85\xe4\xb8\xad\xe6\xb2\xa1\xe6\x9c\x89\xe8\xbf\x9e\xe6\x8e\xa5 %lld\xe3\x80\x82",
-        .began_w = {"\xe4\xb8\x89\xe6\xac\xa1\xe6\x8f\xa1\xe6\x89\x8b", "\xe5\x8f\xaa\xe6\x9c\x89 SYN",
-                    "\xe6\x9c\xaa\xe8\xa7\x81\xe6\x8f\xa1\xe6\x89\x8b"},
-        .ended_w = {"\xe5\x85\xb3\xe9\x97\xad\xef\xbc\x88\xe5\x8f\x8c\xe6\x96\xb9 FIN\xef\xbc\x89",
-                    "\xe5\x8d\x8a\xe5\x85\xb3\xe9\x97\xad", "\xe5\xae\xa2\xe6\x88\xb7\xe7\xab\xaf\xe5\xa4\x8d\xe4\xbd\x8d",
-                    "\xe6\x9c\x8d\xe5\x8a\xa1\xe5\x99\xa8\xe5\xa4\x8d\xe4\xbd\x8d", "\xe8\xa2\xab\xe6\x8b\x92\xe7\xbb\x9d",
-                    "\xe4\xbb\x8d\xe5\x9c\xa8\xe6\x89\x93\xe5\xbc\x80"},
+        .began_w = {[BEGAN_HANDSHAKE] = "三次握手", [BEGAN_SYN_ONLY] = "只有 SYN",
+                    [BEGAN_SYN_SYNACK] = "SYN 与 SYN-ACK，未见 ACK",
+                    [BEGAN_SIMULTANEOUS] = "同时打开", [BEGAN_MIDSTREAM] = "未见握手"},
+        .ended_w = {[ENDED_OPEN] = "仍未关闭", [ENDED_FOUR_WAY] = "四次挥手",
+                    [ENDED_THREE_WAY] = "三次挥手", [ENDED_SIMULTANEOUS] = "同时关闭",
+                    [ENDED_RST_CLIENT] = "客户端复位 (RST)",
+                    [ENDED_RST_SERVER] = "服务器复位 (RST)", [ENDED_REFUSED] = "连接被拒绝",
+                    [ENDED_HALF_CLOSED] = "半关闭"},
     },
 };
 
@@ -119,8 +116,8 @@ struct hconn {                 /* one row of the connection table */
     int64_t ts_first, ts_last;
     int64_t irtt;
     uint32_t retrans, lost, zero_windows;
-    const char *zeek;          /* static */
-    char history[24];
+    char zeek[8];
+    char history[48];
     uint8_t began, ended;
 };
 
@@ -148,7 +145,7 @@ struct html_ctx {
     uint64_t tcp_pkts, other_pkts;
     uint64_t ta_count[16];
     uint64_t nconns;
-    uint64_t ended_count[ENDED_N];
+    uint64_t ended_count[N_ENDED];
     /* table rows */
     struct hconn *rows;
     size_t nrows, caprows;
@@ -256,38 +253,14 @@ static void html_packet(void *vctx, const struct pkt_event *ev)
     c->stored++;
 }
 
-static uint8_t classify_began(const struct tcp_conn *tc)
-{
-    const struct tcp_flow *cf = tcp_conn_client(tc), *sf = tcp_conn_server(tc);
-    if (tc->syn_seen_first && cf->syn && sf->synack)
-        return BEGAN_HS;
-    if (tc->syn_seen_first)
-        return BEGAN_SYN_ONLY;
-    return BEGAN_NONE;
-}
-
-static uint8_t classify_ended(const struct tcp_conn *tc)
-{
-    const struct tcp_flow *cf = tcp_conn_client(tc), *sf = tcp_conn_server(tc);
-    if (sf->rst && tc->syn_seen_first && !sf->synack)
-        return ENDED_REFUSED;
-    if (cf->rst && (!sf->rst || cf->rst_frame <= sf->rst_frame))
-        return ENDED_RST_C;
-    if (sf->rst)
-        return ENDED_RST_S;
-    if (cf->fin && sf->fin)
-        return ENDED_CLOSED;
-    if (cf->fin || sf->fin)
-        return ENDED_HALF;
-    return ENDED_OPEN;
-}
-
 static void html_conn(void *vctx, const struct tcp_conn *tc)
 {
     struct html_ctx *c = vctx;
     c->nconns++;
-    uint8_t ended = classify_ended(tc);
-    c->ended_count[ended]++;
+    struct conn_summary cs;
+    conn_summarize(tc, &cs);
+    if ((unsigned)cs.ended < N_ENDED)
+        c->ended_count[cs.ended]++;
     if (c->nrows >= c->o.max_rows) {
         /* keep the row of the chosen connection even past the cap */
         if (c->o.stream < 0 || (int64_t)tc->stream != c->o.stream)
@@ -299,27 +272,23 @@ static void html_conn(void *vctx, const struct tcp_conn *tc)
     }
     struct hconn *h = &c->rows[c->nrows++];
     memset(h, 0, sizeof *h);
-    h->stream = tc->stream;
-    bool c1 = tc->client != 2;
-    endpoint(h->client, c1 ? &tc->addr1 : &tc->addr2, c1 ? tc->port1 : tc->port2);
-    endpoint(h->server, c1 ? &tc->addr2 : &tc->addr1, c1 ? tc->port2 : tc->port1);
-    const struct tcp_flow *cf = tcp_conn_client(tc), *sf = tcp_conn_server(tc);
-    h->pkts_c = cf->pkts;
-    h->pkts_s = sf->pkts;
-    h->bytes_c = cf->bytes;
-    h->bytes_s = sf->bytes;
-    h->ts_first = tc->ts_first;
-    h->ts_last = tc->ts_last;
-    h->irtt = tc->ts_first_rtt;
-    h->retrans = cf->retrans + sf->retrans;
-    h->lost = cf->lost + sf->lost;
-    h->zero_windows = cf->zero_windows + sf->zero_windows;
-    h->zeek = zeek_conn_state(tc);
-    size_t hl = tc->hist_len < sizeof h->history ? tc->hist_len : sizeof h->history - 1;
-    memcpy(h->history, tc->history, hl);
-    h->history[hl] = '\0';
-    h->began = classify_began(tc);
-    h->ended = ended;
+    h->stream = cs.stream;
+    endpoint(h->client, &cs.client.addr, cs.client.port);
+    endpoint(h->server, &cs.server.addr, cs.server.port);
+    h->pkts_c = cs.client.pkts;
+    h->pkts_s = cs.server.pkts;
+    h->bytes_c = cs.client.bytes;
+    h->bytes_s = cs.server.bytes;
+    h->ts_first = cs.ts_start;
+    h->ts_last = cs.ts_end;
+    h->irtt = cs.irtt;
+    h->retrans = cs.retrans;
+    h->lost = cs.lost;
+    h->zero_windows = cs.zero_windows;
+    snprintf(h->zeek, sizeof h->zeek, "%s", cs.conn_state);
+    snprintf(h->history, sizeof h->history, "%s", cs.history);
+    h->began = (uint8_t)cs.began;
+    h->ended = (uint8_t)cs.ended;
 }
 
 /* ---- page writing ---- */
@@ -464,10 +433,24 @@ static void put_utc(struct obuf *ob, int64_t ns)
 static const char *ended_badge(uint8_t e)
 {
     switch (e) {
-    case ENDED_CLOSED: return "ok";
-    case ENDED_RST_C: case ENDED_RST_S: case ENDED_REFUSED: return "bad";
+    case ENDED_FOUR_WAY: case ENDED_THREE_WAY: case ENDED_SIMULTANEOUS: return "ok";
+    case ENDED_RST_CLIENT: case ENDED_RST_SERVER: case ENDED_REFUSED: return "bad";
     default: return "mid";
     }
+}
+
+static const char *began_word(const struct page_msg *m, uint8_t b)
+{
+    if (m == &page_msgs[0] || b >= N_BEGAN || !m->began_w[b])
+        return conn_began_text((enum conn_began)b);
+    return m->began_w[b];
+}
+
+static const char *ended_word(const struct page_msg *m, uint8_t e)
+{
+    if (m == &page_msgs[0] || e >= N_ENDED || !m->ended_w[e])
+        return conn_ended_text((enum conn_ended)e);
+    return m->ended_w[e];
 }
 
 static void bar_item(struct obuf *ob, const char *label, uint64_t n, uint64_t max)
@@ -498,9 +481,9 @@ static void write_summary(struct html_ctx *c, const struct page_msg *m, const st
     ob_printf(ob, "<div class=\"card\"><div class=\"k\">%s</div><div class=\"v\">%llu</div>",
               m->conns, (unsigned long long)c->nconns);
     ob_printf(ob, "<div class=\"d\">%s</div><ul class=\"bars\">", m->by_end);
-    for (int e = 0; e < ENDED_N; e++)
+    for (int e = 0; e < N_ENDED; e++)
         if (c->ended_count[e])
-            bar_item(ob, m->ended_w[e], c->ended_count[e], c->nconns);
+            bar_item(ob, ended_word(m, (uint8_t)e), c->ended_count[e], c->nconns);
     ob_puts(ob, "</ul></div>");
     ob_printf(ob, "<div class=\"card\"><div class=\"k\">%s</div>", m->anomalies);
     uint64_t total = 0, max = 0;
@@ -593,7 +576,7 @@ static void write_table(struct html_ctx *c, const struct page_msg *m)
         ob_html_cstr(ob, h->server);
         ob_printf(ob, "</td><td class=\"nw\">%s</td><td><span class=\"badge %s\">%s</span></td>"
                       "<td class=\"m nw\">%s ",
-                  m->began_w[h->began], ended_badge(h->ended), m->ended_w[h->ended], h->zeek);
+                  began_word(m, h->began), ended_badge(h->ended), ended_word(m, h->ended), h->zeek);
         ob_html_cstr(ob, h->history);
         ob_printf(ob, "</td><td class=\"num\">%llu / %llu</td><td class=\"num\">%llu / %llu</td>"
                       "<td class=\"num\">",
@@ -634,8 +617,8 @@ static void write_conn(struct html_ctx *c, const struct page_msg *m, const struc
         ob_printf(ob, "<div class=\"facts\"><span><span class=\"badge\">%s</span>"
                       "<span class=\"badge %s\">%s</span></span>"
                       "<span>%s <b class=\"m\">%s</b> <b class=\"m\">",
-                  m->began_w[h->began], ended_badge(h->ended), m->ended_w[h->ended], m->zeek,
-                  h->zeek);
+                  began_word(m, h->began), ended_badge(h->ended), ended_word(m, h->ended),
+                  m->zeek, h->zeek);
         ob_html_cstr(ob, h->history);
         ob_printf(ob, "</b></span><span>%s <b>%llu / %llu</b></span>"
                       "<span>%s <b>%llu / %llu</b></span><span>%s <b>",
