@@ -37,6 +37,13 @@ void capture_install_signals(void)
     sigaction(SIGHUP, &sa, NULL);
 }
 
+void capture_break(void)
+{
+    pcap_t *h = live_handle;
+    if (h)
+        pcap_breakloop(h);
+}
+
 struct live {
     pcap_t *p;
     uint32_t linktype;

@@ -22,6 +22,11 @@ extern volatile sig_atomic_t capture_signal; /* the signal that stopped us */
 /* Install SIGINT/SIGTERM/SIGHUP handlers that set capture_stop and break a live loop. */
 void capture_install_signals(void);
 
+/* Make the open live capture's live_next return -2 (stopped) at once, without setting
+ * capture_stop: for a thread that runs the capture while another one decides when it ends.
+ * The caller must make sure the capture is not being closed at the same time. */
+void capture_break(void);
+
 struct live;
 
 struct live_opts {

@@ -19,6 +19,7 @@ struct command {
 static const struct command commands[] = {
     {"read", cli_read, "print the packet list of a capture file or a live interface"},
     {"report", cli_report, "write one self-contained HTML page: summary, connections, ladders"},
+    {"visit", cli_visit, "the whole experiment: resolve, ping, capture, HTTP GET, packet list"},
     {"ping", cli_ping, "send ICMP echo requests to a host and report the round-trip times"},
     {"interfaces", cli_interfaces, "list the interfaces that can be captured on"},
     {NULL, NULL, NULL},
@@ -34,7 +35,8 @@ static void usage(FILE *f)
     fprintf(f, "\nexamples:\n"
                "  tcplens read capture.pcap 'tcp port 80'\n"
                "  tcplens read -i lo -c 20 -w out.pcap\n"
-               "  tcplens report capture.pcap -o report.html\n\n"
+               "  tcplens report capture.pcap -o report.html\n"
+               "  sudo tcplens visit http://www.example.com/\n\n"
                "Run 'tcplens <command> --help' for the options of a command.\n");
 }
 

@@ -88,6 +88,16 @@ static int on_debug(CURL *c, curl_infotype type, char *p, size_t n, void *ud)
     return 0;
 }
 
+static int on_progress(void *ud, curl_off_t dlt, curl_off_t dln, curl_off_t ult, curl_off_t uln)
+{
+    (void)dlt;
+    (void)dln;
+    (void)ult;
+    (void)uln;
+    const struct xfer *x = ud;
+    return x->o->stop && *x->o->stop ? 1 : 0;
+}
+
 /* ---- classification ---- */
 
 static enum http_class classify(CURLcode code, long os_errno)
@@ -200,6 +210,11 @@ int http_get(const struct http_opts *o, struct http_result *r, struct errbuf *eb
     SETOPT(CURLOPT_SSL_VERIFYHOST, o->insecure ? 0L : 2L);
     if (connect_to)
         SETOPT(CURLOPT_CONNECT_TO, connect_to);
+    if (o->stop) {
+        SETOPT(CURLOPT_XFERINFOFUNCTION, on_progress);
+        SETOPT(CURLOPT_XFERINFODATA, &x);
+        SETOPT(CURLOPT_NOPROGRESS, 0L);
+    }
 #undef SETOPT
 
     CURLcode code = sc != CURLE_OK ? sc : curl_easy_perform(c);

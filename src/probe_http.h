@@ -9,6 +9,7 @@
 #ifndef TCPLENS_PROBE_HTTP_H
 #define TCPLENS_PROBE_HTTP_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -41,6 +42,8 @@ struct http_opts {
     FILE *sink_file;        /* used when sink is NULL; both NULL: the body is counted, not kept */
     const char *user_agent; /* default "tcplens/VERSION" */
     int insecure;           /* https: do not verify the certificate (default 0: verify) */
+    /* optional: non-zero aborts the transfer within a fraction of a second (Ctrl-C) */
+    const volatile sig_atomic_t *stop;
 };
 
 struct http_result {

@@ -1,0 +1,286 @@
+#!/usr/bin/env bash
+# summary: `tcplens visit` end to end: the built-in server on loopback (packet list, saved
+# capture read back by tcplens and tshark, --json, --ping 0), a refused port on loopback, a name
+# that does not resolve, usage errors, no privilege; and - in two network namespaces joined by
+# a veth - a server, a refused port, a timeout made with nftables, Ctrl-C during the request and
+# a capture on the wrong interface. No packet leaves the machine.
+set -uo pipefail
+BIN=${TCPLENS_BIN:?}
+tmp=$(mktemp -d)
+chmod 755 "$tmp"
+NA=tl45a_$$ NB=tl45b_$$ NE=tl45e_$$ VA=tl45a$$ VB=tl45b$$
+pids=()
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+    wait 2>/dev/null
+    ip netns del "$NA" 2>/dev/null
+    ip netns del "$NB" 2>/dev/null
+    ip netns del "$NE" 2>/dev/null
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+pass() { echo "PASS $1"; }
+fail() { echo "FAIL $1: $2"; }
+skip() { echo "SKIP $1: $2"; }
+
+# run NAME CMD...: stdout to $tmp/NAME.out, stderr to $tmp/NAME.err, exit code in $rc, seconds in $secs
+run() {
+    local name=$1 t0
+    shift
+    t0=$(date +%s.%N)
+    "$@" >"$tmp/$name.out" 2>"$tmp/$name.err"
+    rc=$?
+    secs=$(echo "$(date +%s.%N) - $t0" | bc)
+}
+short() { tr '\n' '|' <"$1" | head -c 400; }
+# The packet lines of a visit's output (between "== Packet list" and the next blank line).
+packets() { sed -n '/^== Packet list/,/^$/p' "$1" | grep -E '^ +[0-9]+ '; }
+
+if [[ $(id -u) -ne 0 ]]; then
+    for t in builtin saved_read saved_tshark json ping0 refused_lo no_priv ns_visit ns_refused \
+        ns_timeout ns_interrupt ns_wrong_iface; do
+        skip $t "capturing needs root"
+    done
+    exit 0
+fi
+
+# ---- the built-in server on loopback ----
+
+run builtin "$BIN" visit --ping 4 --ping-interval 0.2 -w "$tmp/builtin.pcap"
+out=$tmp/builtin.out
+port=$(sed -nE 's#^No URL given: visiting the built-in web server at http://127\.0\.0\.1:([0-9]+)/$#\1#p' "$out")
+packets "$out" >"$tmp/builtin.list"
+ok=1 why=
+check() { [[ $ok -eq 1 ]] || return; if ! eval "$1"; then ok=0; why=$2; fi; }
+check '[[ $rc -eq 0 ]]' "exit $rc: $(short "$tmp/builtin.err")"
+check '[[ -n $port ]]' "no built-in server line"
+check 'grep -qx "capturing on lo with the filter: host 127.0.0.1 and tcp port $port" "$out"' "filter line"
+check '[[ $(grep -c "^64 bytes from 127.0.0.1: icmp_seq=[1-4] ttl=64" "$out") -eq 4 ]]' "4 ping replies"
+check 'grep -q "^4 packets transmitted, 4 received, 0% packet loss" "$out"' "ping statistics"
+check 'grep -qx "< HTTP/1.1 200 OK" "$out"' "status line"
+check 'grep -q "<h1>Hello from tcplens</h1>" "$out"' "body shown"
+check 'sed -n 1p "$tmp/builtin.list" | grep -qE " → $port \[SYN\] Seq=0 "' "packet 1 is not the SYN: $(sed -n 1p "$tmp/builtin.list")"
+check 'sed -n 2p "$tmp/builtin.list" | grep -qE "$port → [0-9]+ \[SYN, ACK\] Seq=0 Ack=1 "' "packet 2 is not the SYN-ACK"
+check 'sed -n 3p "$tmp/builtin.list" | grep -qE " → $port \[ACK\] Seq=1 Ack=1 "' "packet 3 is not the ACK"
+check 'grep -qE "HTTP +[0-9]+ GET / HTTP/1.1" "$tmp/builtin.list"' "no GET"
+check 'grep -qE "HTTP +[0-9]+ HTTP/1.1 200 OK" "$tmp/builtin.list"' "no 200"
+# The four-way close: client FIN, server ACK, server FIN, client ACK, the last four packets.
+check 'tail -4 "$tmp/builtin.list" | sed -n 1p | grep -qE " → $port \[FIN, ACK\]"' "client FIN: $(tail -4 "$tmp/builtin.list" | short /dev/stdin)"
+check 'tail -4 "$tmp/builtin.list" | sed -n 2p | grep -qE "$port → [0-9]+ \[ACK\]"' "server ACK of the FIN"
+check 'tail -4 "$tmp/builtin.list" | sed -n 3p | grep -qE "$port → [0-9]+ \[FIN, ACK\]"' "server FIN"
+check 'tail -1 "$tmp/builtin.list" | grep -qE " → $port \[ACK\]"' "last ACK"
+check 'grep -qx "== Packet list ($(wc -l <"$tmp/builtin.list") packets)" "$out"' "packet count in the heading"
+check '[[ ! -s $tmp/builtin.err ]]' "stderr: $(short "$tmp/builtin.err")"
+[[ $ok -eq 1 ]] && pass builtin || fail builtin "$why"
+
+# The saved capture holds exactly what was printed.
+"$BIN" read "$tmp/builtin.pcap" >"$tmp/saved.list" 2>"$tmp/saved.err"
+if [[ -s $tmp/saved.list ]] && diff -q "$tmp/builtin.list" "$tmp/saved.list" >/dev/null; then
+    pass saved_read
+else
+    fail saved_read "read of the -w file differs: $(diff "$tmp/builtin.list" "$tmp/saved.list" | head -5 | tr '\n' '|')"
+fi
+if command -v tshark >/dev/null; then
+    want=$("$BIN" read --json "$tmp/builtin.pcap" | jq -r '[.frame, .flags, .seq, .ack, .len] | @tsv')
+    got=$(tshark -n -r "$tmp/builtin.pcap" -T fields -e frame.number -e tcp.flags.str -e tcp.seq \
+        -e tcp.ack -e tcp.len 2>/dev/null | awk -F'\t' '{ print $1 "\t" $3 "\t" $4 "\t" $5 }')
+    want=$(cut -f1,3- <<<"$want")
+    nflags=$(tshark -n -r "$tmp/builtin.pcap" -Y 'tcp.flags.syn==1 || tcp.flags.fin==1' 2>/dev/null | wc -l)
+    if [[ -n $got && $got == "$want" && $nflags -eq 4 ]]; then
+        pass saved_tshark
+    else
+        fail saved_tshark "tshark: $nflags SYN/FIN packets; $(diff <(echo "$want") <(echo "$got") | head -4 | tr '\n' '|')"
+    fi
+else
+    skip saved_tshark "tshark is not installed"
+fi
+
+# --json: one visit record, then the packet records of the saved capture.
+run json "$BIN" visit --json --ping 0 -q -w "$tmp/json.pcap"
+head -1 "$tmp/json.out" >"$tmp/json.head"
+if [[ $rc -eq 0 ]] && jq -e '.type == "visit" and .http.status == 200 and .close_seen == true and
+        .interface == "lo" and (.filter | startswith("host 127.0.0.1 and tcp port ")) and .ping == null' \
+        "$tmp/json.head" >/dev/null &&
+    diff <(tail -n +2 "$tmp/json.out") <("$BIN" read --json "$tmp/json.pcap") >/dev/null &&
+    [[ $(jq '.captured' "$tmp/json.head") -eq $(($(wc -l <"$tmp/json.out") - 1)) ]] &&
+    [[ $(tail -n +2 "$tmp/json.out" | jq -r 'select(.flags == "FIN,ACK") | .step' | tr '\n' ' ') == "teardown.1 teardown.3 " ]]; then
+    pass json
+else
+    fail json "exit $rc: $(head -c 300 "$tmp/json.head") $(short "$tmp/json.err")"
+fi
+
+run ping0 "$BIN" visit --ping 0 -q
+if [[ $rc -eq 0 ]] && ! grep -q '^== Ping' "$tmp/ping0.out" && ! grep -q '^PING ' "$tmp/ping0.out" &&
+    grep -q '^== Capture' "$tmp/ping0.out" && ! grep -q '<h1>' "$tmp/ping0.out" &&
+    grep -q '^== Packet list' "$tmp/ping0.out"; then
+    pass ping0
+else
+    fail ping0 "exit $rc: $(short "$tmp/ping0.out")"
+fi
+
+# A port nothing listens on: SYN answered by RST, exit 7, the two packets shown.
+free_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+run refused_lo "$BIN" visit --ping 0 "http://127.0.0.1:$free_port/"
+packets "$tmp/refused_lo.out" >"$tmp/refused_lo.list"
+if [[ $rc -eq 7 && $(wc -l <"$tmp/refused_lo.list") -eq 2 ]] &&
+    sed -n 1p "$tmp/refused_lo.list" | grep -qE " → $free_port \[SYN\] Seq=0 " &&
+    sed -n 2p "$tmp/refused_lo.list" | grep -qE "$free_port → [0-9]+ \[RST, ACK\] Seq=1 Ack=1 " &&
+    grep -q 'connection refused' "$tmp/refused_lo.out" &&
+    [[ $(wc -l <"$tmp/refused_lo.err") -eq 1 ]] && grep -qx "tcplens: connection to 127.0.0.1 port $free_port refused" "$tmp/refused_lo.err"; then
+    pass refused_lo
+else
+    fail refused_lo "exit $rc: $(short "$tmp/refused_lo.list") $(short "$tmp/refused_lo.err")"
+fi
+
+# Usage errors: exit 2, nothing on stdout.
+i=0 usage_ok=1
+while IFS= read -r args; do
+    i=$((i + 1))
+    eval "set -- $args"
+    run usage$i "$BIN" visit "$@"
+    if [[ $rc -ne 2 || -s $tmp/usage$i.out ]] || ! grep -q '^tcplens visit: ' "$tmp/usage$i.err"; then
+        fail "usage_$i" "visit $args: exit $rc: $(short "$tmp/usage$i.err")"
+        usage_ok=0
+    fi
+done <<'ARGS'
+--html report.html
+--lang fr
+--ping x
+--ping 101
+--timeout 0
+-4 -6
+-o x -q
+--bogus
+ftp://example.org/
+http://a/ extra
+ARGS
+[[ $usage_ok -eq 1 ]] && pass usage_errors
+
+run help "$BIN" visit --help
+[[ $rc -eq 0 ]] && grep -q '^usage: tcplens visit' "$tmp/help.out" && grep -q 'setcap cap_net_raw,cap_net_admin=eip' "$tmp/help.out" &&
+    pass help || fail help "exit $rc"
+
+# No privilege to capture: exit 5 with the fix.
+if command -v setpriv >/dev/null; then
+    cp "$BIN" "$tmp/tcplens" && chmod 755 "$tmp/tcplens"
+    run no_priv setpriv --reuid=65534 --regid=65534 --clear-groups "$tmp/tcplens" visit --ping 0
+    if [[ $rc -eq 5 && $(wc -l <"$tmp/no_priv.err") -eq 1 ]] &&
+        grep -q 'setcap cap_net_raw,cap_net_admin=eip' "$tmp/no_priv.err" && grep -q 'root' "$tmp/no_priv.err"; then
+        pass no_priv
+    else
+        fail no_priv "exit $rc: $(short "$tmp/no_priv.err")"
+    fi
+else
+    skip no_priv "setpriv (util-linux) is not installed"
+fi
+
+# A name under .invalid never resolves; the lookup runs in an empty namespace so no query leaves.
+if ip netns add "$NE" 2>/dev/null; then
+    run unresolvable ip netns exec "$NE" "$BIN" visit --ping 0 http://nonexistent.invalid/
+    if [[ $rc -eq 6 && $(wc -l <"$tmp/unresolvable.err") -eq 1 ]] &&
+        grep -q '^tcplens: cannot resolve nonexistent.invalid: ' "$tmp/unresolvable.err" &&
+        ! grep -q '^== Capture' "$tmp/unresolvable.out"; then
+        pass unresolvable
+    else
+        fail unresolvable "exit $rc: $(short "$tmp/unresolvable.err")"
+    fi
+else
+    fail unresolvable "cannot make a network namespace"
+fi
+
+# ---- two network namespaces ----
+#
+#   $NA (client): 10.78.5.1 on $VA   <- veth ->   $NB (server): 10.78.5.2 on $VB
+#   $NB: the built-in server on port 8080, nothing on 8081, 8082 dropped by nftables
+
+setup() {
+    ip netns add "$NA" && ip netns add "$NB" &&
+        ip link add "$VA" netns "$NA" type veth peer name "$VB" netns "$NB" &&
+        ip -n "$NA" link set lo up && ip -n "$NB" link set lo up &&
+        ip -n "$NA" addr add 10.78.5.1/24 dev "$VA" &&
+        ip -n "$NB" addr add 10.78.5.2/24 dev "$VB" &&
+        ip -n "$NA" link set "$VA" up && ip -n "$NB" link set "$VB" up &&
+        ip netns exec "$NB" nft -f - <<'EOF'
+table inet tl45 {
+    chain input {
+        type filter hook input priority 0; policy accept;
+        tcp dport 8082 drop
+    }
+}
+EOF
+}
+if ! setup 2>"$tmp/setup.err"; then
+    fail ns_setup "$(short "$tmp/setup.err")"
+    exit 0
+fi
+A() { ip netns exec "$NA" "$@"; }
+ip netns exec "$NB" "$BIN" visit --serve 10.78.5.2:8080 >"$tmp/server.out" 2>"$tmp/server.err" &
+pids+=($!)
+for _ in $(seq 50); do grep -q '^serving on port 8080' "$tmp/server.out" && break; sleep 0.1; done
+
+run ns_visit A "$BIN" visit --ping 2 --ping-interval 0.2 -q -w "$tmp/ns.pcap" http://10.78.5.2:8080/
+packets "$tmp/ns_visit.out" >"$tmp/ns.list"
+if [[ $rc -eq 0 ]] && grep -qx "capturing on $VA with the filter: host 10.78.5.2 and tcp port 8080" "$tmp/ns_visit.out" &&
+    grep -q '^2 packets transmitted, 2 received' "$tmp/ns_visit.out" &&
+    sed -n 1p "$tmp/ns.list" | grep -qE '10\.78\.5\.1 +→ 10\.78\.5\.2 .* → 8080 \[SYN\] Seq=0' &&
+    sed -n 2p "$tmp/ns.list" | grep -qE '8080 → [0-9]+ \[SYN, ACK\] Seq=0 Ack=1' &&
+    grep -qE 'HTTP/1.1 200 OK' "$tmp/ns.list" &&
+    [[ $(grep -c '\[FIN, ACK\]' "$tmp/ns.list") -eq 2 ]] &&
+    diff -q "$tmp/ns.list" <("$BIN" read "$tmp/ns.pcap") >/dev/null &&
+    { ! command -v tshark >/dev/null || [[ $(tshark -n -r "$tmp/ns.pcap" 2>/dev/null | wc -l) -eq $(wc -l <"$tmp/ns.list") ]]; }; then
+    pass ns_visit
+else
+    fail ns_visit "exit $rc: $(short "$tmp/ns.list") $(short "$tmp/ns_visit.err")"
+fi
+
+run ns_refused A "$BIN" visit --ping 0 http://10.78.5.2:8081/
+packets "$tmp/ns_refused.out" >"$tmp/ns_refused.list"
+if [[ $rc -eq 7 && $(wc -l <"$tmp/ns_refused.list") -eq 2 ]] &&
+    sed -n 1p "$tmp/ns_refused.list" | grep -qE ' → 8081 \[SYN\]' &&
+    sed -n 2p "$tmp/ns_refused.list" | grep -qE '8081 → [0-9]+ \[RST, ACK\]' &&
+    grep -qx 'tcplens: connection to 10.78.5.2 port 8081 refused' "$tmp/ns_refused.err"; then
+    pass ns_refused
+else
+    fail ns_refused "exit $rc: $(short "$tmp/ns_refused.list") $(short "$tmp/ns_refused.err")"
+fi
+
+# Dropped SYNs: the request times out after --timeout, the retransmitted SYNs are shown.
+run ns_timeout A "$BIN" visit --ping 0 --timeout 1.5 http://10.78.5.2:8082/
+packets "$tmp/ns_timeout.out" >"$tmp/ns_timeout.list"
+n=$(wc -l <"$tmp/ns_timeout.list")
+if [[ $rc -eq 7 && $n -ge 2 ]] && [[ $(echo "$secs < 3.5" | bc) -eq 1 ]] &&
+    [[ $(grep -c ' → 8082 \[SYN\]' "$tmp/ns_timeout.list") -eq $n ]] &&
+    sed -n 2p "$tmp/ns_timeout.list" | grep -q 'TCP Retransmission' &&
+    grep -q '^tcplens: connection to 10.78.5.2 port 8082 timed out' "$tmp/ns_timeout.err"; then
+    pass ns_timeout
+else
+    fail ns_timeout "exit $rc in $secs s: $(short "$tmp/ns_timeout.list") $(short "$tmp/ns_timeout.err")"
+fi
+
+# Ctrl-C while the SYNs go unanswered: exit 130, what was captured is still shown.
+ip netns exec "$NA" "$BIN" visit --ping 0 --timeout 20 http://10.78.5.2:8082/ >"$tmp/ns_int.out" 2>"$tmp/ns_int.err" &
+vpid=$!
+sleep 1.5
+kill -INT $vpid
+t0=$(date +%s.%N)
+wait $vpid
+rc=$?
+secs=$(echo "$(date +%s.%N) - $t0" | bc)
+if [[ $rc -eq 130 ]] && [[ $(echo "$secs < 1.5" | bc) -eq 1 ]] &&
+    packets "$tmp/ns_int.out" | sed -n 1p | grep -q ' → 8082 \[SYN\]' &&
+    grep -q '^interrupted: showing what was captured so far' "$tmp/ns_int.out"; then
+    pass ns_interrupt
+else
+    fail ns_interrupt "exit $rc after $secs s: $(short "$tmp/ns_int.out") $(short "$tmp/ns_int.err")"
+fi
+
+# Capturing on an interface the packets do not go through: nothing captured, exit 8, why.
+run ns_wrong_iface A "$BIN" visit --ping 0 -q -i lo http://10.78.5.2:8080/
+if [[ $rc -eq 8 && $(wc -l <"$tmp/ns_wrong_iface.err") -eq 1 ]] &&
+    grep -q "^tcplens: nothing was captured: the packets to 10.78.5.2 go through $VA, not lo" "$tmp/ns_wrong_iface.err"; then
+    pass ns_wrong_iface
+else
+    fail ns_wrong_iface "exit $rc: $(short "$tmp/ns_wrong_iface.err")"
+fi
+exit 0
