@@ -26,13 +26,15 @@ _tcplens()
     local bin=${COMP_WORDS[0]} cmd= i w
     COMPREPLY=()
 
-    local commands="read report ping interfaces"
+    local commands="read report visit ping interfaces"
     local global_opts="--help --version"
     # Per command: options without a value, options that take one.
     local read_flags="-S -p -q -n -h --json --color= --colour= --no-color --help"
     local read_valued="-i -r -c -w -Z -s -t"
     local report_flags="-S -p -h --help"
     local report_valued="-i -r -c -w -Z -o -s --output --stream --conns --lang --snaplen"
+    local visit_flags="-4 -6 -q -k -h --json --insecure --color= --colour= --no-color --help"
+    local visit_valued="-i -o -w --ping --ping-interval --lang --html --timeout"
     local ping_flags="-4 -6 -h --help"
     local ping_valued="-c -i -W -s --count --interval --timeout --size"
     local interfaces_flags="-h --help"
@@ -72,6 +74,7 @@ _tcplens()
     case $cmd in
         read) flags=$read_flags valued=$read_valued ;;
         report) flags=$report_flags valued=$report_valued ;;
+        visit) flags=$visit_flags valued=$visit_valued ;;
         ping) flags=$ping_flags valued=$ping_valued ;;
         interfaces) flags=$interfaces_flags valued=$interfaces_valued ;;
         *) return 0 ;;
@@ -82,8 +85,8 @@ _tcplens()
         case $cmd:$prev in
             *:-i) [[ $cmd == ping ]] && return 0
                   COMPREPLY=($(compgen -W "$(_tcplens_ifaces "$bin")" -- "$cur")) ;;
-            *:-r | *:-w | report:-o | report:--output) _tcplens_files "$cur" ;;
-            report:--lang) COMPREPLY=($(compgen -W "en zh" -- "$cur")) ;;
+            *:-r | *:-w | report:-o | report:--output | visit:-o | visit:--html) _tcplens_files "$cur" ;;
+            report:--lang | visit:--lang) COMPREPLY=($(compgen -W "en zh" -- "$cur")) ;;
             *:-t) COMPREPLY=($(compgen -W "r d dd a ad u ud e" -- "$cur")) ;;
             *:-Z) COMPREPLY=($(compgen -u -- "$cur")) ;;
         esac
@@ -98,6 +101,7 @@ _tcplens()
 
     case $cmd in
         ping) COMPREPLY=($(compgen -A hostname -- "$cur")) ;;
+        visit) COMPREPLY=($(compgen -W "http:// https://" -- "$cur")) ;;
         interfaces) ;;
         *)
             # FILE first (unless -i or -r gave the source), then pcap-filter words.

@@ -20,6 +20,7 @@
 #include "probe_http.h"
 #include "probe_ping.h"
 #include "render.h"
+#include "render_html.h"
 #include "resolve.h"
 #include "version.h"
 #include "visit.h"
@@ -214,9 +215,8 @@ static int parse_args(struct visit_args *a, int argc, char **argv)
         return cli_usage_error("visit", visit_usage, "the URL is empty");
     if (a->quiet && a->body_path)
         return cli_usage_error("visit", visit_usage, "-o and -q cannot be combined");
-    if (a->html)
-        return cli_usage_error("visit", visit_usage,
-                               "--html: the HTML report is not available in this build");
+    if (a->html && (!*a->html || !strcmp(a->html, "-")))
+        return cli_usage_error("visit", visit_usage, "--html needs a file name");
     return 0;
 }
 
@@ -551,17 +551,55 @@ static int render_capture(struct visit_state *s, const char *path, struct obuf *
         struct list_opts lo = {false, TIME_REL, color};
         sinks[n++] = render_list_sink(ob, &lo);
     }
-    struct run_info ri;
+    int nlist = n;
     struct errbuf eb = {""};
+    struct html_file hf;
+    bool html = false;
+    char hint[300];
+    if (s->a.html) {
+        struct html_opts ho;
+        html_opts_init(&ho);
+        ho.title = s->u.url;
+        if (s->a.write_path) {
+            snprintf(hint, sizeof hint, "tcplens report %s", s->a.write_path);
+            ho.cmd_hint = hint;
+        }
+        ho.lang = !strcmp(s->a.lang, "zh") ? 1 : 0;
+        if (html_file_open(&hf, s->a.html, &ho, &eb) < 0) {
+            for (int i = 0; i < n; i++)
+                render_sink_free(&sinks[i]);
+            cli_error("%s", eb.msg);
+            return TL_EXIT_OUTPUT;
+        }
+        html = true;
+        sinks[n++] = hf.sink;
+    }
+    struct run_info ri;
     enum run_status st = analyzer_run(&ro, sinks, n, &ri, &eb);
     ob_flush(ob);
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < nlist; i++)
         render_sink_free(&sinks[i]);
+    if (!s->a.json) {
+        ob_puts(ob, "\n(The explanation and the ladder diagram are not in this build of "
+                    "tcplens yet: the packet list above is what was captured.)\n");
+        ob_flush(ob);
+    }
+    int rc = 0;
+    if (html) {
+        struct errbuf heb = {""};
+        if (html_file_close(&hf, &heb) < 0) {
+            cli_error("%s", heb.msg);
+            rc = TL_EXIT_OUTPUT;
+        } else if (!s->a.json) {
+            ob_printf(ob, "\nThe HTML report is in %s\n", s->a.html);
+            ob_flush(ob);
+        }
+    }
     if (st != RUN_OK) {
         cli_error("cannot read back the capture: %s", eb.msg[0] ? eb.msg : ri.damage);
-        return -1;
+        return TL_EXIT_FAIL;
     }
-    return 0;
+    return rc;
 }
 
 static int run_visit(struct visit_state *s)
@@ -805,15 +843,9 @@ static int run_visit(struct visit_state *s)
                  s->cap.shown == 1 ? "" : "s");
         section(human, false, t);
     }
-    if (render_capture(s, cap_path, &ob) < 0) {
-        rc = TL_EXIT_FAIL;
+    rc = render_capture(s, cap_path, &ob);
+    if (rc != TL_EXIT_OK)
         goto out;
-    }
-    if (human) {
-        ob_puts(human, "\n(The explanation and the ladder diagram are not in this build of "
-                       "tcplens yet: the packet list above is what was captured.)\n");
-        ob_flush(human);
-    }
 
     /* The exit status: what happened to the request. */
     if (s->interrupted) {

@@ -110,6 +110,20 @@ else
     fail json "exit $rc: $(head -c 300 "$tmp/json.head") $(short "$tmp/json.err")"
 fi
 
+# --html: the report of the same capture.
+run html "$BIN" visit --ping 0 -q --html "$tmp/visit.html" -w "$tmp/html.pcap"
+n=$("$BIN" read "$tmp/html.pcap" | wc -l)
+if [[ $rc -eq 0 && $n -ge 10 ]] && grep -qx "The HTML report is in $tmp/visit.html" "$tmp/html.out" &&
+    grep -q '<title>tcplens report · http://127.0.0.1:[0-9]*/' "$tmp/visit.html" &&
+    [[ $(grep -c '<title>No\. [0-9]* ·' "$tmp/visit.html") -eq $n ]] && ! grep -q '<script src=' "$tmp/visit.html"; then
+    pass html
+else
+    fail html "exit $rc, $n packets: $(short "$tmp/html.err")"
+fi
+run html_unwritable "$BIN" visit --ping 0 -q --html /nonexistent-dir/visit.html
+[[ $rc -eq 9 ]] && grep -q '^tcplens: cannot create /nonexistent-dir/visit.html' "$tmp/html_unwritable.err" &&
+    pass html_unwritable || fail html_unwritable "exit $rc: $(short "$tmp/html_unwritable.err")"
+
 run ping0 "$BIN" visit --ping 0 -q
 if [[ $rc -eq 0 ]] && ! grep -q '^== Ping' "$tmp/ping0.out" && ! grep -q '^PING ' "$tmp/ping0.out" &&
     grep -q '^== Capture' "$tmp/ping0.out" && ! grep -q '<h1>' "$tmp/ping0.out" &&
@@ -144,7 +158,8 @@ while IFS= read -r args; do
         usage_ok=0
     fi
 done <<'ARGS'
---html report.html
+--html ''
+--html -
 --lang fr
 --ping x
 --ping 101
