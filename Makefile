@@ -28,9 +28,12 @@ UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_OBJS := $(UNIT_SRCS:tests/unit/%.c=$(O)/obj/unit/%.o)
 TOOL_SRCS := $(wildcard tests/tools/*.c)
 TOOLS    := $(TOOL_SRCS:tests/tools/%.c=$(O)/tools/%)
+FUZZ_TARGETS := dissect pipeline app
+FUZZ_REPLAY  := $(FUZZ_TARGETS:%=$(O)/fuzz/replay_%)
+FUZZ_CFLAGS  := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all deps demo check test unit asan bench fuzz clean install uninstall lint deb
-all: $(O)/tcplens $(O)/unit $(TOOLS) $(O)/bench/gen
+.PHONY: all deps demo check test unit asan bench fuzz fuzz-build clean install uninstall lint deb
+all: $(O)/tcplens $(O)/unit $(TOOLS) $(O)/bench/gen $(FUZZ_REPLAY)
 
 $(O)/obj/%.o: src/%.c
 	@mkdir -p $(dir $@)
@@ -59,6 +62,16 @@ $(O)/bench/gen: bench/gen.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< -lm
 
+# Fuzz targets: the replay binaries (regression pass of make check, no libFuzzer needed) and
+# the libFuzzer binaries of make fuzz (clang only).
+$(O)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(O)/libtcplens.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ tests/fuzz/fuzz_$*.c tests/fuzz/replay_main.c $(O)/libtcplens.a $(LDLIBS)
+
+$(O)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(O)/libtcplens.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(O)/libtcplens.a $(LDLIBS)
+
 -include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(UNIT_OBJS:.o=.d)
 
 deps:
@@ -83,7 +96,8 @@ unit: $(O)/unit
 asan:
 	@$(MAKE) --no-print-directory O=build/asan CC=clang OPT=-O1 \
 	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
-	  EXTRA_LDFLAGS="-fsanitize=address,undefined" build/asan/tcplens build/asan/unit
+	  EXTRA_LDFLAGS="-fsanitize=address,undefined" build/asan/tcplens build/asan/unit \
+	  $(FUZZ_TARGETS:%=build/asan/fuzz/replay_%)
 
 # Speed and memory against cat, tcpdump and tshark on generated and recorded captures
 # (bench/run.sh explains BENCH_BIG, BENCH_N and the other knobs). No timing is asserted.
@@ -92,7 +106,11 @@ bench:
 	@$(MAKE) --no-print-directory all
 	@bash bench/run.sh
 
-fuzz:
+fuzz-build:
+	@$(MAKE) --no-print-directory O=build/libfuzzer CC=clang OPT=-O1 EXTRA_CFLAGS="$(FUZZ_CFLAGS)" \
+	  EXTRA_LDFLAGS="-fsanitize=address,undefined" $(FUZZ_TARGETS:%=build/libfuzzer/fuzz/fuzz_%)
+
+fuzz: deps fuzz-build
 	@bash tests/fuzz/run.sh
 
 clean:

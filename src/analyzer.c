@@ -28,8 +28,11 @@ enum run_status analyzer_run(const struct run_opts *o, struct sink *sinks, int n
                              struct run_info *ri, struct errbuf *eb)
 {
     memset(ri, 0, sizeof *ri);
-    ri->source = o->file ? (strcmp(o->file, "-") ? o->file : "standard input") : o->iface;
-    ri->live = o->file == NULL;
+    bool from_file = o->file || o->mem;
+    ri->source = o->file ? (strcmp(o->file, "-") ? o->file : "standard input")
+                 : o->mem ? "capture"
+                          : o->iface;
+    ri->live = !from_file;
     struct capfile *cf = NULL;
     struct live *lv = NULL;
     struct bpf_set *bpf = NULL;
@@ -37,9 +40,11 @@ enum run_status analyzer_run(const struct run_opts *o, struct sink *sinks, int n
     enum run_status status = RUN_OK;
     uint32_t linktype;
 
-    if (o->file) {
+    if (from_file) {
         bool not_cap = false;
-        if (capfile_open(&cf, o->file, &not_cap, eb) < 0)
+        int orc = o->mem ? capfile_open_mem(&cf, o->mem, o->mem_len, ri->source, &not_cap, eb)
+                         : capfile_open(&cf, o->file, &not_cap, eb);
+        if (orc < 0)
             return RUN_BAD_INPUT;
         linktype = capfile_linktype(cf);
         if (capfile_format(cf) != CAPFILE_PCAPNG && !linktype_supported(linktype)) {

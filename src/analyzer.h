@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stddef.h>
 
 #include "dissect.h"
 #include "errbuf.h"
@@ -51,6 +52,8 @@ struct sink {
 
 struct run_opts {
     const char *file;          /* capture file ("-" = stdin), or NULL with iface */
+    const uint8_t *mem;        /* capture file bytes in memory (file names them), or NULL */
+    size_t mem_len;
     const char *iface;         /* live capture interface */
     const char *filter;        /* pcap-filter expression or NULL */
     uint64_t count;            /* stop after this many packets that pass the filter (0: all) */

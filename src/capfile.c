@@ -339,7 +339,9 @@ static void ng_iface_ts(const struct iface *ifc, uint32_t hi, uint32_t lo, struc
         else
             frac_ns = frac / (ifc->units / 1000000000u);
     }
-    rec->ts_sec = (int64_t)sec + ifc->tsoffset;
+    __int128 s = (__int128)sec + ifc->tsoffset; /* both may be huge in a damaged file */
+    rec->ts_sec = s > CAPFILE_TS_MAX ? CAPFILE_TS_MAX : s < -CAPFILE_TS_MAX ? -CAPFILE_TS_MAX
+                                                                             : (int64_t)s;
     rec->ts_nsec = (uint32_t)frac_ns;
 }
 
@@ -511,7 +513,8 @@ static int ng_next(struct capfile *cf, struct cap_rec *rec, struct errbuf *eb)
 
 int capfile_next(struct capfile *cf, struct cap_rec *rec, struct errbuf *eb)
 {
-    if (cf->format == CAPFILE_PCAPNG)
-        return ng_next(cf, rec, eb);
-    return pcap_next(cf, rec, eb);
+    int rc = cf->format == CAPFILE_PCAPNG ? ng_next(cf, rec, eb) : pcap_next(cf, rec, eb);
+    if (rc == 1 && rec->ts_sec > CAPFILE_TS_MAX)
+        rec->ts_sec = CAPFILE_TS_MAX;
+    return rc;
 }

@@ -18,6 +18,9 @@
 #define CAPFILE_MAX_RECORD (256u * 1024u)      /* largest packet accepted (wiretap's limit) */
 #define CAPFILE_MAX_BLOCK (16u * 1024u * 1024u) /* largest pcapng block accepted */
 #define CAPFILE_MAX_IFACES 65536                /* pcapng interfaces per section */
+/* Timestamps are clamped to +-(2^32 - 1) seconds around the epoch (pcap's own range), so that
+ * nanosecond times and their differences always fit in an int64_t. */
+#define CAPFILE_TS_MAX 4294967295LL
 
 enum capfile_format { CAPFILE_PCAP = 1, CAPFILE_PCAP_NSEC, CAPFILE_PCAPNG };
 

@@ -58,6 +58,8 @@ static void json_packet(void *vctx, const struct pkt_event *ev)
     key(ob, "proto");
     ob_json_cstr(ob, info_proto(ev));
     key(ob, "info");
+    if (!c->info.buf) /* allocated on the first packet: a run that fails to open delivers none */
+        ob_init_mem(&c->info, 1 << 16);
     ob_reset(&c->info);
     struct info_opts io = {false, true};
     info_build(&c->info, ev, &io);
@@ -170,7 +172,6 @@ struct sink render_json_sink(struct obuf *ob)
 {
     struct json_ctx *c = xcalloc(1, sizeof *c);
     c->ob = ob;
-    ob_init_mem(&c->info, 1 << 16);
     struct sink s = {c, json_packet, NULL, json_finish};
     return s;
 }

@@ -86,11 +86,14 @@ static void list_packet(void *vctx, const struct pkt_event *ev)
         /* right-align relative times in 11 columns */
         size_t tl = ob->len - tstart;
         if (tl < 11) {
-            size_t pad = 11 - tl;
-            ob_ensure(ob, 64);
-            memmove(ob->buf + tstart + pad, ob->buf + tstart, tl);
-            memset(ob->buf + tstart, ' ', pad);
-            ob->len += pad;
+            /* take the time text back out and write it again after the padding (an in-memory
+             * obuf may have no room to shift it in place) */
+            char tt[11];
+            memcpy(tt, ob->buf + tstart, tl);
+            ob->len = tstart;
+            for (size_t i = tl; i < 11; i++)
+                ob_putc(ob, ' ');
+            ob_write(ob, tt, tl);
         }
     }
     ob_putc(ob, ' ');
