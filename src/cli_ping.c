@@ -41,7 +41,10 @@ static void help(void)
            "Unprivileged use needs the caller's group in net.ipv4.ping_group_range;\n"
            "otherwise run as root or give the binary cap_net_raw.\n\n"
            "exit status: 0 at least one reply, 1 no reply, 2 usage error,\n"
-           "             5 no permission to open an ICMP socket, 6 HOST does not resolve\n",
+           "             5 no permission to open an ICMP socket, 6 HOST does not resolve\n\n"
+           "examples:\n"
+           "  tcplens ping -c 4 example.com\n"
+           "  tcplens ping -6 -c 3 -i 0.2 ::1\n",
            ping_usage, PING_DEFAULT_SIZE, PING_MAX_SIZE);
 }
 
