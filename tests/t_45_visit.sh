@@ -2,8 +2,9 @@
 # summary: `tcplens visit` end to end: the built-in server on loopback (packet list, saved
 # capture read back by tcplens and tshark, --json, --ping 0), a refused port on loopback, a name
 # that does not resolve, usage errors, no privilege; and - in two network namespaces joined by
-# a veth - a server, a refused port, a timeout made with nftables, Ctrl-C during the request and
-# a capture on the wrong interface. No packet leaves the machine.
+# a veth - a server over IPv4 and IPv6, a host that does not answer ping, a refused port, a
+# timeout made with nftables, Ctrl-C during the request and a capture on the wrong interface.
+# No packet leaves the machine.
 set -uo pipefail
 BIN=${TCPLENS_BIN:?}
 tmp=$(mktemp -d)
@@ -38,8 +39,8 @@ short() { tr '\n' '|' <"$1" | head -c 400; }
 packets() { sed -n '/^== Packet list/,/^$/p' "$1" | grep -E '^ +[0-9]+ '; }
 
 if [[ $(id -u) -ne 0 ]]; then
-    for t in builtin saved_read saved_tshark json ping0 refused_lo no_priv ns_visit ns_refused \
-        ns_timeout ns_interrupt ns_wrong_iface; do
+    for t in builtin saved_read saved_tshark json html lo6 ping0 refused_lo no_priv ns_visit \
+        ns_visit6 ns_no_ping_reply ns_refused ns_timeout ns_interrupt ns_wrong_iface; do
         skip $t "capturing needs root"
     done
     exit 0
@@ -124,6 +125,20 @@ run html_unwritable "$BIN" visit --ping 0 -q --html /nonexistent-dir/visit.html
 [[ $rc -eq 9 ]] && grep -q '^tcplens: cannot create /nonexistent-dir/visit.html' "$tmp/html_unwritable.err" &&
     pass html_unwritable || fail html_unwritable "exit $rc: $(short "$tmp/html_unwritable.err")"
 
+if ip -6 addr show dev lo 2>/dev/null | grep -q 'inet6 ::1/'; then
+    run lo6 "$BIN" visit -6 --ping 1 -q
+    packets "$tmp/lo6.out" >"$tmp/lo6.list"
+    if [[ $rc -eq 0 ]] && grep -qE '^No URL given: visiting the built-in web server at http://\[::1\]:[0-9]+/$' "$tmp/lo6.out" &&
+        grep -qE '^capturing on lo with the filter: host ::1 and tcp port [0-9]+$' "$tmp/lo6.out" &&
+        sed -n 1p "$tmp/lo6.list" | grep -qE '::1 +→ ::1 .*\[SYN\] Seq=0' && [[ $(grep -c '\[FIN, ACK\]' "$tmp/lo6.list") -eq 2 ]]; then
+        pass lo6
+    else
+        fail lo6 "exit $rc: $(short "$tmp/lo6.list") $(short "$tmp/lo6.err")"
+    fi
+else
+    skip lo6 "no IPv6 on the loopback interface"
+fi
+
 run ping0 "$BIN" visit --ping 0 -q
 if [[ $rc -eq 0 ]] && ! grep -q '^== Ping' "$tmp/ping0.out" && ! grep -q '^PING ' "$tmp/ping0.out" &&
     grep -q '^== Capture' "$tmp/ping0.out" && ! grep -q '<h1>' "$tmp/ping0.out" &&
@@ -207,6 +222,7 @@ fi
 # ---- two network namespaces ----
 #
 #   $NA (client): 10.78.5.1 on $VA   <- veth ->   $NB (server): 10.78.5.2 on $VB
+#                fd00:78:5::1                               fd00:78:5::2, 10.78.5.3 (no ping)
 #   $NB: the built-in server on port 8080, nothing on 8081, 8082 dropped by nftables
 
 setup() {
@@ -215,12 +231,16 @@ setup() {
         ip -n "$NA" link set lo up && ip -n "$NB" link set lo up &&
         ip -n "$NA" addr add 10.78.5.1/24 dev "$VA" &&
         ip -n "$NB" addr add 10.78.5.2/24 dev "$VB" &&
+        ip -n "$NB" addr add 10.78.5.3/24 dev "$VB" &&
+        ip -n "$NA" addr add fd00:78:5::1/64 dev "$VA" nodad &&
+        ip -n "$NB" addr add fd00:78:5::2/64 dev "$VB" nodad &&
         ip -n "$NA" link set "$VA" up && ip -n "$NB" link set "$VB" up &&
         ip netns exec "$NB" nft -f - <<'EOF'
 table inet tl45 {
     chain input {
         type filter hook input priority 0; policy accept;
         tcp dport 8082 drop
+        ip daddr 10.78.5.3 icmp type echo-request drop
     }
 }
 EOF
@@ -230,9 +250,14 @@ if ! setup 2>"$tmp/setup.err"; then
     exit 0
 fi
 A() { ip netns exec "$NA" "$@"; }
-ip netns exec "$NB" "$BIN" visit --serve 10.78.5.2:8080 >"$tmp/server.out" 2>"$tmp/server.err" &
+ip netns exec "$NB" "$BIN" visit --serve 0.0.0.0:8080 >"$tmp/server.out" 2>"$tmp/server.err" &
 pids+=($!)
-for _ in $(seq 50); do grep -q '^serving on port 8080' "$tmp/server.out" && break; sleep 0.1; done
+ip netns exec "$NB" "$BIN" visit --serve '[fd00:78:5::2]:8080' >"$tmp/server6.out" 2>"$tmp/server6.err" &
+pids+=($!)
+for _ in $(seq 50); do
+    grep -q '^serving on port 8080' "$tmp/server.out" && grep -q '^serving on port 8080' "$tmp/server6.out" && break
+    sleep 0.1
+done
 
 run ns_visit A "$BIN" visit --ping 2 --ping-interval 0.2 -q -w "$tmp/ns.pcap" http://10.78.5.2:8080/
 packets "$tmp/ns_visit.out" >"$tmp/ns.list"
@@ -247,6 +272,27 @@ if [[ $rc -eq 0 ]] && grep -qx "capturing on $VA with the filter: host 10.78.5.2
     pass ns_visit
 else
     fail ns_visit "exit $rc: $(short "$tmp/ns.list") $(short "$tmp/ns_visit.err")"
+fi
+
+run ns_visit6 A "$BIN" visit -6 --ping 1 -q 'http://[fd00:78:5::2]:8080/'
+packets "$tmp/ns_visit6.out" >"$tmp/ns6.list"
+if [[ $rc -eq 0 ]] && grep -qx "capturing on $VA with the filter: host fd00:78:5::2 and tcp port 8080" "$tmp/ns_visit6.out" &&
+    grep -q '^1 packets transmitted, 1 received' "$tmp/ns_visit6.out" &&
+    sed -n 1p "$tmp/ns6.list" | grep -qE 'fd00:78:5::1 +→ fd00:78:5::2 .* → 8080 \[SYN\] Seq=0' &&
+    grep -qE 'HTTP/1.1 200 OK' "$tmp/ns6.list" && [[ $(grep -c '\[FIN, ACK\]' "$tmp/ns6.list") -eq 2 ]]; then
+    pass ns_visit6
+else
+    fail ns_visit6 "exit $rc: $(short "$tmp/ns6.list") $(short "$tmp/ns_visit6.err")"
+fi
+
+# A host that does not answer ping: said so, and the visit goes on.
+run ns_no_ping_reply A "$BIN" visit --ping 2 --ping-interval 0.2 -q http://10.78.5.3:8080/
+if [[ $rc -eq 0 ]] && grep -q '^2 packets transmitted, 0 received, 100% packet loss' "$tmp/ns_no_ping_reply.out" &&
+    grep -qx 'no echo reply: the host may not answer ping; going on' "$tmp/ns_no_ping_reply.out" &&
+    packets "$tmp/ns_no_ping_reply.out" | grep -q 'HTTP/1.1 200 OK'; then
+    pass ns_no_ping_reply
+else
+    fail ns_no_ping_reply "exit $rc: $(short "$tmp/ns_no_ping_reply.out")"
 fi
 
 run ns_refused A "$BIN" visit --ping 0 http://10.78.5.2:8081/
