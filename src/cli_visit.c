@@ -670,20 +670,8 @@ static int run_visit(struct visit_state *s)
         ob_flush(human);
     }
 
-    /* 2. Ping */
-    if (a->ping_count) {
-        section(human, a->json, "Ping");
-        do_ping(s, human);
-        if (capture_stop) {
-            s->interrupted = true;
-            ob_flush(&ob);
-            cli_error("interrupted before the capture started");
-            rc = TL_EXIT_INTERRUPTED;
-            goto out;
-        }
-    }
-
-    /* 3. Capture */
+    /* 2. Capture: started before the ping (which it does not see: the filter is TCP only) so
+     * that a missing privilege is reported at once. */
     struct errbuf reb = {""};
     if (visit_route_iface(s->dst, s->route_iface, sizeof s->route_iface, &reb) < 0)
         s->route_iface[0] = '\0';
@@ -714,16 +702,18 @@ static int run_visit(struct visit_state *s)
         close(fd);
         cap_path = tmp_path;
     }
-    section(human, a->json, "Capture");
     struct vcap_opts vo = {s->iface, s->filter, cap_path, 0};
     struct vcap *vc;
     enum run_status cst;
     if (vcap_start(&vc, &vo, &cst, &eb) < 0) {
         ob_flush(&ob);
         if (cst == RUN_NO_PERM) {
+            char self[512];
+            ssize_t l = readlink("/proc/self/exe", self, sizeof self - 1);
+            self[l > 0 ? l : 0] = '\0';
             cli_error("no privilege to capture on %s: run as root, or give the binary the "
-                      "capability: setcap cap_net_raw,cap_net_admin=eip build/tcplens",
-                      s->iface);
+                      "capabilities: setcap cap_net_raw,cap_net_admin=eip %s",
+                      s->iface, l > 0 ? self : "build/tcplens");
             rc = TL_EXIT_PERM;
         } else {
             cli_error("%s", eb.msg);
@@ -731,6 +721,24 @@ static int run_visit(struct visit_state *s)
         }
         goto out;
     }
+
+    /* 3. Ping */
+    if (a->ping_count) {
+        section(human, a->json, "Ping");
+        do_ping(s, human);
+        if (capture_stop) {
+            struct run_info ri;
+            struct errbuf ieb = {""};
+            vcap_stop(vc, &ri, &ieb);
+            s->interrupted = true;
+            ob_flush(&ob);
+            cli_error("interrupted before the request");
+            rc = TL_EXIT_INTERRUPTED;
+            goto out;
+        }
+    }
+
+    section(human, a->json, "Capture");
     if (human) {
         ob_printf(human, "capturing on %s with the filter: %s\n", s->iface, s->filter);
         ob_flush(human);
