@@ -551,6 +551,19 @@ static void write_table(struct html_ctx *c, const struct page_msg *m)
 {
     struct obuf *ob = c->ob;
     ob_printf(ob, "<section id=\"conns\"><h2>%s</h2>", m->conn_table);
+    struct sink self = {c, NULL, NULL, NULL};
+    uint32_t drawn = render_html_drawn(&self);
+    if (c->o.stream >= 0) {
+        ob_puts(ob, "<p class=\"note\">");
+        ob_printf(ob, drawn ? m->only_stream : m->stream_missing, (long long)c->o.stream);
+        ob_puts(ob, "</p>");
+    } else if (c->nconns > drawn) {
+        ob_puts(ob, "<p class=\"note\">");
+        ob_printf(ob, m->not_full, drawn);
+        ob_printf(ob, " %s ", m->not_full_cmd);
+        cmd_hint(c);
+        ob_puts(ob, "</p>");
+    }
     if (!c->nconns) {
         ob_printf(ob, "<p class=\"muted\">%s</p></section>\n", m->none_tcp);
         return;
@@ -693,19 +706,6 @@ static void html_finish(void *vctx, const struct run_info *ri)
     write_summary(c, m, ri);
     write_table(c, m);
 
-    struct sink self = {c, NULL, NULL, NULL};
-    uint32_t drawn = render_html_drawn(&self);
-    if (c->o.stream >= 0) {
-        ob_puts(ob, "<p class=\"note\">");
-        ob_printf(ob, drawn ? m->only_stream : m->stream_missing, (long long)c->o.stream);
-        ob_puts(ob, "</p>");
-    } else if (c->nconns > drawn) {
-        ob_puts(ob, "<p class=\"note\">");
-        ob_printf(ob, m->not_full, drawn);
-        ob_printf(ob, " %s ", m->not_full_cmd);
-        cmd_hint(c);
-        ob_puts(ob, "</p>");
-    }
     for (uint32_t i = 0; i < c->nfull; i++)
         if (c->full[i].used)
             write_conn(c, m, &c->full[i]);
