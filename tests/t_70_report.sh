@@ -179,6 +179,31 @@ echo "not a capture" >"$tmp/bad.pcap"
 "$BIN" report "$SEED" -o - >"$tmp/stdout.html" 2>"$tmp/err"; rc=$?
 [[ $rc == 0 ]] && cmp -s "$tmp/stdout.html" "$tmp/seed.html" && pass "stdout" || fail "stdout" "exit $rc or differs from -o FILE"
 
+# ---- live: capture on loopback while tcpscen makes one HTTP exchange, stop with Ctrl-C ----
+TCPSCEN=${TCPLENS_BUILD:-build}/tools/tcpscen
+[[ -x $TCPSCEN ]] || TCPSCEN=build/tools/tcpscen
+if [[ $(id -u) != 0 ]]; then
+    echo "SKIP live: capturing needs root"
+elif [[ ! -x $TCPSCEN ]]; then
+    echo "SKIP live: no tcpscen (make builds it)"
+else
+    port=$((20000 + RANDOM % 20000))
+    "$BIN" report -i lo "tcp port $port" -o "$tmp/live.html" 2>"$tmp/live.err" &
+    pid=$!
+    for _ in $(seq 50); do grep -q '^listening on' "$tmp/live.err" && break; sleep 0.1; done
+    "$TCPSCEN" http both 127.0.0.1 "$port" >/dev/null 2>&1
+    sleep 0.3
+    kill -INT "$pid"; wait "$pid"; rc=$?
+    rows=$(count '<tr id="row-' "$tmp/live.html" 2>/dev/null)
+    cap=$(sed -n 's/^\([0-9]*\) packets\{0,1\} captured$/\1/p' "$tmp/live.err")
+    got=$(arrows_of "$tmp/live.html" 0 2>/dev/null)
+    if [[ $rc == 0 && $rows == 1 && -n $cap && $got == "$cap" ]] && grep -q 'class="pkt hs"' "$tmp/live.html"; then
+        pass "live:loopback"
+    else
+        fail "live:loopback" "exit $rc, $rows rows, $got arrows for ${cap:-?} captured packets: $(tail -1 "$tmp/live.err")"
+    fi
+fi
+
 # ---- a real browser (not repeated under the sanitizer build: the page is the same) ----
 [[ ${TCPLENS_VARIANT:-plain} == asan ]] && exit 0
 CHROME=$(command -v chromium || command -v chromium-browser || true)
