@@ -315,7 +315,21 @@ static size_t on_body(const void *data, size_t n, void *ud)
         return n;
     if (!b->shown)
         ob_putc(b->ob, '\n');
-    ob_write(b->ob, data, n);
+    /* The body is the server's text: shown as it is, except control characters other than
+     * tab and line ends, which could drive the terminal (escape sequences) - those as \xNN. */
+    const unsigned char *p = data;
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = p[i];
+        if (c >= 0x20 || c == '\n' || c == '\t' || c == '\r') {
+            run++;
+            continue;
+        }
+        ob_write(b->ob, p + i - run, run);
+        run = 0;
+        ob_printf(b->ob, "\\x%02x", c);
+    }
+    ob_write(b->ob, p + n - run, run);
     b->shown += n;
     b->ends_nl = ((const char *)data)[n - 1] == '\n';
     ob_flush(b->ob);

@@ -40,7 +40,7 @@ packets() { sed -n '/^== Packet list/,/^$/p' "$1" | grep -E '^ +[0-9]+ '; }
 
 if [[ $(id -u) -ne 0 ]]; then
     for t in builtin saved_read saved_tshark json html lo6 ping0 refused_lo no_priv ns_visit \
-        ns_visit6 ns_no_ping_reply ns_refused ns_timeout ns_interrupt ns_wrong_iface; do
+        ns_visit6 ns_no_ping_reply ns_python ns_refused ns_timeout ns_interrupt ns_wrong_iface; do
         skip $t "capturing needs root"
     done
     exit 0
@@ -293,6 +293,23 @@ if [[ $rc -eq 0 ]] && grep -q '^2 packets transmitted, 0 received, 100% packet l
     pass ns_no_ping_reply
 else
     fail ns_no_ping_reply "exit $rc: $(short "$tmp/ns_no_ping_reply.out")"
+fi
+
+# Another server (python's http.server, HTTP/1.0) with control characters in the body: the
+# close is awaited, the escape sequences are shown as text, not sent to the terminal.
+mkdir -p "$tmp/www" && printf 'plain \033[31mred\033[0m text\n' >"$tmp/www/esc.txt"
+(cd "$tmp/www" && exec ip netns exec "$NB" python3 -m http.server --bind 10.78.5.2 8083) >"$tmp/py.out" 2>&1 &
+pids+=($!)
+for _ in $(seq 50); do ip netns exec "$NB" ss -Htln 'sport = :8083' | grep -q LISTEN && break; sleep 0.1; done
+run ns_python A "$BIN" visit --ping 0 http://10.78.5.2:8083/esc.txt
+packets "$tmp/ns_python.out" >"$tmp/ns_python.list"
+if [[ $rc -eq 0 ]] && grep -qxF 'plain \x1b[31mred\x1b[0m text' "$tmp/ns_python.out" &&
+    ! grep -q $'\033' "$tmp/ns_python.out" && grep -q "the connection's close was captured" "$tmp/ns_python.out" &&
+    [[ $(grep -c '\[FIN, ACK\]' "$tmp/ns_python.list") -eq 2 ]] &&
+    tail -1 "$tmp/ns_python.list" | grep -qE '\[ACK\] Seq=[0-9]+ Ack=[0-9]+ .*Len=0'; then
+    pass ns_python
+else
+    fail ns_python "exit $rc: $(short "$tmp/ns_python.list") $(short "$tmp/ns_python.err")"
 fi
 
 run ns_refused A "$BIN" visit --ping 0 http://10.78.5.2:8081/
