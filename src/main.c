@@ -72,6 +72,51 @@ int cli_usage_error(const char *cmd, const char *usage_line, const char *fmt, ..
     return TL_EXIT_USAGE;
 }
 
+/* Optimal string alignment distance (edits, adjacent swaps count as one), capped inputs. */
+static int edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 31 || lb > 31)
+        return 99;
+    int d[32][32];
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = (int)i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = (int)j;
+    for (size_t i = 1; i <= la; i++)
+        for (size_t j = 1; j <= lb; j++) {
+            int cost = a[i - 1] != b[j - 1];
+            int v = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < v)
+                v = d[i][j - 1] + 1;
+            if (d[i - 1][j - 1] + cost < v)
+                v = d[i - 1][j - 1] + cost;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1 < v)
+                v = d[i - 2][j - 2] + 1;
+            d[i][j] = v;
+        }
+    return d[la][lb];
+}
+
+/* The one command a mistyped word is closest to (at most 2 edits), or NULL. */
+static const char *nearest_command(const char *word)
+{
+    const char *best = NULL;
+    int bestd = 3, ties = 0;
+    for (const struct command *c = commands; c->name; c++) {
+        int d = edit_distance(word, c->name);
+        if (d < bestd) {
+            bestd = d;
+            best = c->name;
+            ties = 0;
+        } else if (d == bestd) {
+            ties++;
+        }
+    }
+    return ties ? NULL : best;
+}
+
 int main(int argc, char **argv)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -80,7 +125,14 @@ int main(int argc, char **argv)
         return TL_EXIT_USAGE;
     }
     const char *cmd = argv[1];
-    if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+    if (!strcmp(cmd, "help") && argc > 2) { /* tcplens help CMD = tcplens CMD --help */
+        for (const struct command *c = commands; c->name; c++)
+            if (!strcmp(c->name, argv[2])) {
+                char *hargv[] = {argv[2], (char *)"--help", NULL};
+                return c->fn(2, hargv);
+            }
+        cmd = argv[2];
+    } else if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
         usage(stdout);
         return TL_EXIT_OK;
     }
@@ -91,7 +143,15 @@ int main(int argc, char **argv)
     for (const struct command *c = commands; c->name; c++)
         if (!strcmp(c->name, cmd))
             return c->fn(argc - 1, argv + 1);
-    fprintf(stderr, "tcplens: unknown command '%s'\n", cmd);
+    if (cmd[0] == '-') {
+        fprintf(stderr, "tcplens: unknown option '%s'\n", cmd);
+    } else {
+        const char *near = nearest_command(cmd);
+        if (near)
+            fprintf(stderr, "tcplens: unknown command '%s' (did you mean '%s'?)\n", cmd, near);
+        else
+            fprintf(stderr, "tcplens: unknown command '%s'\n", cmd);
+    }
     usage(stderr);
     return TL_EXIT_USAGE;
 }

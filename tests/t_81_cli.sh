@@ -37,6 +37,20 @@ fi
 [[ $rc -eq 2 && ! -s $tmp/o && $(head -1 "$tmp/e") == "tcplens: unknown command 'frobnicate'" ]] &&
     grep -q '^usage: tcplens' "$tmp/e" && pass unknown-command || fail unknown-command "exit $rc: $(head -1 "$tmp/e")"
 
+"$BIN" --frobnicate >"$tmp/o" 2>"$tmp/e"; rc=$?
+[[ $rc -eq 2 && $(head -1 "$tmp/e") == "tcplens: unknown option '--frobnicate'" ]] && pass unknown-global-option ||
+    fail unknown-global-option "exit $rc: $(head -1 "$tmp/e")"
+first=$(head -1 <<<"$commands")
+typo=${first:1:1}${first:0:1}${first:2} # the first two letters swapped
+"$BIN" "$typo" >"$tmp/o" 2>"$tmp/e"; rc=$?
+[[ $rc -eq 2 && $(head -1 "$tmp/e") == "tcplens: unknown command '$typo' (did you mean '$first'?)" ]] &&
+    pass did-you-mean || fail did-you-mean "exit $rc: $(head -1 "$tmp/e")"
+bad=
+for c in $commands; do
+    [[ "$("$BIN" help "$c" 2>&1)" == "$("$BIN" "$c" --help 2>&1)" ]] || bad+=" $c"
+done
+[[ -z $bad ]] && pass help-command || fail help-command "'tcplens help CMD' differs from 'CMD --help' for:$bad"
+
 # ---- every command: help, unknown option, missing value -----------------------------------
 # usage_error NAME WANT-FIRST-LINE CMD ARGS...: exit 2, nothing on stdout, exactly the message
 # and the command's usage line on stderr
