@@ -184,7 +184,8 @@ enum run_status analyzer_run(const struct run_opts *o, struct sink *sinks, int n
     for (int i = 0; i < nsinks; i++)
         if (sinks[i].finish)
             sinks[i].finish(sinks[i].ctx, ri);
-    ri->track = NULL; /* freed below */
+    ri->track_stats = *ri->track; /* the tracker is freed below; callers still see its stats */
+    ri->track = &ri->track_stats;
     free(p);
     tcp_track_free(tt);
     bpf_set_free(bpf);

@@ -40,7 +40,8 @@ struct run_info {
     bool write_failed;
     char write_error[ERRBUF_SIZE];
     uint64_t unsupported_linktype; /* packets on link types that cannot be decoded */
-    const struct tcp_track_stats *track;
+    const struct tcp_track_stats *track; /* after the run: points at track_stats */
+    struct tcp_track_stats track_stats;
 };
 
 struct sink {

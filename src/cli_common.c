@@ -76,6 +76,17 @@ int src_args_opt(struct src_args *a, const char *cmd, int opt, const char *arg)
         return -1;
     }
     case 'n': return 1; /* names are never resolved: accepted for tcpdump's -n/-nn */
+    case OPT_MAX_CONNS: {
+        char *end;
+        unsigned long long v = strtoull(arg, &end, 10);
+        if (!*arg || *end || arg[0] == '-' || v == 0 || v > UINT32_MAX) {
+            fprintf(stderr, "tcplens %s: invalid --max-conns '%s' (a positive number)\n", cmd,
+                    arg);
+            return -1;
+        }
+        a->max_conns = (unsigned long)v;
+        return 1;
+    }
     case OPT_JSON: a->json = true; return 1;
     case OPT_NO_COLOR: a->color = 0; return 1;
     case OPT_COLOR:
@@ -146,6 +157,13 @@ void src_args_run_opts(struct src_args *a, struct run_opts *o)
     o->promisc = !a->no_promisc;
     o->snaplen = a->snaplen;
     o->drop_user = a->drop_user;
+    if (a->max_conns) {
+        tcp_track_defaults(&o->limits);
+        o->limits.max_conns = (uint32_t)a->max_conns;
+        if (o->limits.soft_conns > o->limits.max_conns)
+            o->limits.soft_conns = o->limits.max_conns;
+        o->have_limits = true;
+    }
     uint64_t size;
     if (a->file && cli_progress_wanted(a->file, a->output_at_end || a->quiet, &size)) {
         cli_progress_start(&a->progress, size);
@@ -223,6 +241,10 @@ int cli_run_exit(enum run_status st, const struct run_info *ri, const struct err
     if (ri->track && ri->track->evicted_cap)
         cli_warn("connection table full: %llu connections were closed early (--max-conns)",
                  (unsigned long long)ri->track->evicted_cap);
+    if (ri->track && ri->track->unacked_cap_hits)
+        cli_warn("unacknowledged-segment cap reached: %llu segments were not remembered "
+                 "(retransmission analysis may miss some)",
+                 (unsigned long long)ri->track->unacked_cap_hits);
     if (ri->write_failed) {
         cli_error("%s (the capture file holds the packets written before)", ri->write_error);
         return TL_EXIT_OUTPUT;

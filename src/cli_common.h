@@ -24,6 +24,7 @@ struct src_args {
     enum time_fmt time;
     int color;             /* -1 auto, 0 never, 1 always */
     bool quiet;
+    unsigned long max_conns; /* --max-conns: connection table cap (0: the default) */
     /* set by a command that prints nothing on stdout until the file is read (a progress bar
      * may then share the terminal with stdout) */
     bool output_at_end;

@@ -33,6 +33,7 @@ static void read_help(void)
            "  -p              live: do not put the interface in promiscuous mode\n"
            "  -Z USER         live: drop root privileges to USER after opening the device\n"
            "  --color[=WHEN]  colour analysis tags: auto (default), always, never\n"
+           "  --max-conns N   connection table cap (default 1048576); the oldest are closed\n"
            "  -n              accepted for tcpdump: names are never resolved\n\n"
            "examples:\n"
            "  tcplens read capture.pcap\n"
@@ -46,6 +47,7 @@ int cli_read(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"json", no_argument, NULL, OPT_JSON},
+        {"max-conns", required_argument, NULL, OPT_MAX_CONNS},
         {"color", optional_argument, NULL, OPT_COLOR},
         {"colour", optional_argument, NULL, OPT_COLOR},
         {"no-color", no_argument, NULL, OPT_NO_COLOR},

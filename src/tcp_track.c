@@ -60,6 +60,7 @@ void tcp_track_defaults(struct tcp_track_limits *lim)
     lim->closed_grace = 120 * NS_PER_SEC;
     lim->idle_timeout = 3600 * NS_PER_SEC;
     lim->max_unacked = WS_MAX_UNACKED;
+    lim->max_unacked_total = 1u << 22; /* 4M segments, 96 MiB */
 }
 
 struct tcp_track *tcp_track_new(const struct tcp_track_limits *lim)
@@ -286,7 +287,8 @@ static int pkt_direction(const struct pkt *p)
 static void seg_add(struct tcp_track *t, struct tcp_flow *f, uint64_t frame, uint32_t seq,
                     uint32_t nextseq, int64_t ts)
 {
-    if (f->nsegs >= t->lim.max_unacked) {
+    if (f->nsegs >= t->lim.max_unacked ||
+        (t->lim.max_unacked_total && t->total_segs >= t->lim.max_unacked_total)) {
         t->st.unacked_cap_hits++;
         return;
     }
@@ -500,7 +502,7 @@ finished_retrans:;
     if ((flags & TH_ACK) && rev->nholes)
         r->gaps_acked = hole_acked(rev, ack);
     uint32_t nextseq = seq + seglen;
-    if ((seglen || (flags & (TH_SYN | TH_FIN))) && fwd->nsegs < WS_MAX_UNACKED) {
+    if (seglen || (flags & (TH_SYN | TH_FIN))) { /* seg_add applies the caps and counts hits */
         if (flags & (TH_SYN | TH_FIN))
             nextseq += 1;
         seg_add(t, fwd, p->frame, seq, nextseq, now);

@@ -197,13 +197,14 @@ struct tcp_track_limits {
     int64_t closed_grace;      /* ns a closed connection is kept */
     int64_t idle_timeout;      /* ns an idle connection is kept */
     uint32_t max_unacked;      /* unacked segments kept per direction */
+    uint64_t max_unacked_total; /* unacked segments kept over all connections */
 };
 
 struct tcp_track_stats {
     uint64_t conns;            /* streams created */
     uint64_t evicted_cap;      /* entries freed because the table was full */
     uint64_t evicted_idle, evicted_closed;
-    uint64_t unacked_cap_hits;
+    uint64_t unacked_cap_hits; /* segments not kept: per-direction or total cap reached */
     uint32_t open_now, max_open;
 };
 

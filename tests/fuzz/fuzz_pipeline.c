@@ -1,5 +1,6 @@
 /* summary: fuzz target: bytes -> a capture file in memory (pcap or pcapng) -> the whole
- * analyzer with every file renderer (packet list, JSON) writing into memory.
+ * analyzer with every file renderer writing into memory: packet list, JSON, the HTML report
+ * (connection table, ladder, explanation) and the connection summary of every connection.
  *
  * The input is the capture file itself, so real captures are the seeds. Damage is expected:
  * the run may end RUN_BAD_INPUT or RUN_DAMAGED, but never crash, leak or read outside the
@@ -9,22 +10,39 @@
 #include <string.h>
 
 #include "analyzer.h"
+#include "conn_summary.h"
 #include "outbuf.h"
 #include "render.h"
+#include "render_html.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void summary_conn(void *ctx, const struct tcp_conn *c)
+{
+    struct conn_summary s;
+    conn_summarize(c, &s);
+    *(uint64_t *)ctx += s.client.pkts + s.server.pkts;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size > (1u << 22))
         return 0;
-    struct obuf list_ob, json_ob;
+    struct obuf list_ob, json_ob, html_ob;
     ob_init_mem(&list_ob, 1 << 22);
     ob_init_mem(&json_ob, 1 << 22);
+    ob_init_mem(&html_ob, 1 << 22);
     struct list_opts lo = {false, TIME_REL, false};
+    struct html_opts ho;
+    html_opts_init(&ho);
+    ho.title = "fuzz";
+    ho.lang = size & 1;
+    uint64_t conn_pkts = 0;
     struct sink sinks[] = {
         render_list_sink(&list_ob, &lo),
         render_json_sink(&json_ob),
+        render_html_sink(&html_ob, &ho),
+        {&conn_pkts, NULL, summary_conn, NULL},
     };
     int nsinks = (int)(sizeof sinks / sizeof sinks[0]);
     struct run_opts ro;
@@ -41,9 +59,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct run_info ri;
     struct errbuf eb = {""};
     (void)analyzer_run(&ro, sinks, nsinks, &ri, &eb);
-    for (int k = 0; k < nsinks; k++)
-        render_sink_free(&sinks[k]);
+    render_sink_free(&sinks[0]);
+    render_sink_free(&sinks[1]);
+    render_html_free(&sinks[2]);
     ob_free(&list_ob);
     ob_free(&json_ob);
+    ob_free(&html_ob);
     return 0;
 }
