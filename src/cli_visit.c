@@ -629,6 +629,24 @@ static int run_visit(struct visit_state *s)
     int rc = TL_EXIT_OK;
     capture_install_signals();
 
+    /* --html FILE is written at the end: find out now whether it can be. */
+    if (a->html) {
+        char dir[1024];
+        snprintf(dir, sizeof dir, "%s", a->html);
+        char *slash = strrchr(dir, '/');
+        if (!slash)
+            snprintf(dir, sizeof dir, ".");
+        else if (slash == dir)
+            dir[1] = '\0';
+        else
+            *slash = '\0';
+        bool exists = access(a->html, F_OK) == 0;
+        if (exists ? access(a->html, W_OK) < 0 : access(dir, W_OK | X_OK) < 0) {
+            cli_error("cannot create %s: %s", a->html, strerror(errno));
+            rc = TL_EXIT_OUTPUT;
+            goto out;
+        }
+    }
     if (a->body_path && !(body_file = fopen(a->body_path, "wb"))) {
         cli_error("cannot write %s: %s", a->body_path, strerror(errno));
         rc = TL_EXIT_OUTPUT;
