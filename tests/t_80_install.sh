@@ -164,6 +164,23 @@ else
     [[ $got == _tcplens ]] || bad+=" compinit: $got"
     for c in $commands; do grep -qE "^ +'$c:" "$izsh" || bad+=" command:$c"; done
     [[ -z $bad ]] && pass zsh-completion || fail zsh-completion "$bad"
+    # What Tab offers in an interactive zsh on a pseudo-terminal.
+    zcomp() { # WORDS: the matches, one per line
+        env -i PATH="$dest$pfx/bin:/usr/bin:/bin" HOME="$tmp" TERM=xterm \
+            timeout 20 zsh -f "$ROOT/tests/tools/zsh-complete.zsh" "${izsh%/*}" "$tmp/zsh.out" "$1" >/dev/null 2>&1
+        cat "$tmp/zsh.out" 2>/dev/null
+    }
+    bad=
+    got=$(zcomp 'tcplens ')
+    [[ $(sort <<<"$got") == "$(sort <<<"$commands")" ]] || bad+=" commands:[$(tr '\n' ' ' <<<"$got")]"
+    got=$(zcomp 'tcplens read --j')
+    [[ $got == --json ]] || bad+=" read--j:[$(tr '\n' ' ' <<<"$got")]"
+    got=$(zcomp 'tcplens read -t ')
+    [[ $(tr '\n' ' ' <<<"$got") == "r d dd a ad u ud e " ]] || bad+=" read-t:[$(tr '\n' ' ' <<<"$got")]"
+    want=$("$ibin" interfaces 2>/dev/null | sed -E 's/^[0-9]+\.([^ ]+).*/\1/' | sort)
+    got=$(zcomp 'tcplens read -i ' | sort)
+    [[ -z $want || $got == "$want" ]] || bad+=" read-i:[$(tr '\n' ' ' <<<"$got")]"
+    [[ -z $bad ]] && pass zsh-tab || fail zsh-tab "$bad"
 fi
 
 # ---- make uninstall -----------------------------------------------------------------------
