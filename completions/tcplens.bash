@@ -30,7 +30,7 @@ _tcplens()
     local global_opts="--help --version"
     # Per command: options without a value, options that take one.
     local read_flags="-S -p -q -n -h --json --color= --colour= --no-color --help"
-    local read_valued="-i -r -c -w -Z -s -t"
+    local read_valued="-i -r -c -w -Z -s -t --max-conns"
     local report_flags="-S -p -h --help"
     local report_valued="-i -r -c -w -Z -o -s --output --stream --conns --lang --snaplen"
     local visit_flags="-4 -6 -q -k -h --json --insecure --color= --colour= --no-color --help"
