@@ -138,8 +138,11 @@ enum run_status analyzer_run(const struct run_opts *o, struct sink *sinks, int n
         if (bpf && !bpf_set_match(bpf, &rec))
             continue;
         if (cw && capwrite_put(cw, &rec, &rerr) < 0 && !ri->write_failed) {
+            /* the disk is full or the file is gone: stop, as tcpdump does (the file keeps
+             * every packet written before, see capwrite.h) */
             ri->write_failed = true;
             memcpy(ri->write_error, rerr.msg, sizeof ri->write_error);
+            break;
         }
         dissect(p, &rec, cf ? frame : ri->shown + 1, o->depth);
         if (!linktype_supported(rec.linktype))

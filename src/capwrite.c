@@ -20,8 +20,39 @@ struct capwrite {
     uint8_t *buf;
     size_t len;
     uint64_t count, skipped;
+    uint64_t buffered;       /* records in buf (counted in count) */
+    uint64_t file_off;       /* bytes in the file, always at a record boundary */
+    bool header_in_buf;      /* buf starts with the file header (not yet written) */
     char path[256];
 };
+
+/* A write failed after `done` bytes of the buffer went out: cut the file back to the last whole
+ * record among them, so that it stays a valid capture (a full disk must not leave half a
+ * record for readers to choke on). */
+static void cw_keep_whole(struct capwrite *w, size_t done)
+{
+    size_t pos = w->header_in_buf ? 24 : 0, keep = 0;
+    uint64_t whole = 0;
+    if (done >= pos) {
+        keep = pos;
+        while (pos + 16 <= w->len) {
+            uint32_t incl;
+            memcpy(&incl, w->buf + pos + 8, 4);
+            size_t end = pos + 16 + incl;
+            if (end > done)
+                break;
+            keep = end;
+            whole++;
+            pos = end;
+        }
+    }
+    if (done > keep && ftruncate(w->fd, (off_t)(w->file_off + keep)) < 0) {
+        /* not a regular file (a pipe): nothing to cut back */
+    }
+    w->file_off += keep;
+    w->count -= w->buffered - whole;
+    w->buffered = 0;
+}
 
 static int cw_drain(struct capwrite *w, struct errbuf *eb)
 {
@@ -31,13 +62,18 @@ static int cw_drain(struct capwrite *w, struct errbuf *eb)
         if (n < 0) {
             if (errno == EINTR)
                 continue;
+            int e = errno;
+            cw_keep_whole(w, off);
             w->failed = true;
             w->len = 0;
-            return err_set_errno(eb, errno, "cannot write %s", w->path);
+            return err_set_errno(eb, e, "cannot write %s", w->path);
         }
         off += (size_t)n;
     }
+    w->file_off += w->len;
     w->len = 0;
+    w->buffered = 0;
+    w->header_in_buf = false;
     return 0;
 }
 
@@ -85,6 +121,7 @@ int capwrite_open(struct capwrite **out, const char *path, uint32_t linktype, ui
     put32(h + 16, w->snaplen);
     put32(h + 20, linktype);
     w->len = 24;
+    w->header_in_buf = true;
     if (cw_drain(w, eb) < 0) {
         capwrite_close(w, NULL);
         return -1;
@@ -118,6 +155,7 @@ int capwrite_put(struct capwrite *w, const struct cap_rec *rec, struct errbuf *e
     memcpy(w->buf + w->len + 16, rec->data, rec->caplen);
     w->len += need;
     w->count++;
+    w->buffered++;
     return 0;
 }
 

@@ -1,7 +1,8 @@
 /* summary: writer of pcap files (-w): microsecond or nanosecond pcap, one link type.
  *
- * Writes through a buffer with write(2) and reports the first error (a full disk, say) once; the
- * file written up to the last complete flush is always a valid capture. */
+ * Writes through a buffer with write(2) and reports the first error (a full disk, say) once.
+ * When a write fails part-way, the file is cut back to the last whole record, so it is always a
+ * valid capture holding capwrite_count() packets. */
 #ifndef TCPLENS_CAPWRITE_H
 #define TCPLENS_CAPWRITE_H
 

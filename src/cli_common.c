@@ -157,6 +157,13 @@ void src_args_run_opts(struct src_args *a, struct run_opts *o)
     o->promisc = !a->no_promisc;
     o->snaplen = a->snaplen;
     o->drop_user = a->drop_user;
+    /* live capture started with sudo: give up root for the user who ran sudo once the device is
+     * open, as tcpdump -Z does (-Z root keeps root) */
+    const char *sudo_user = getenv("SUDO_USER");
+    if (a->iface && !o->drop_user && geteuid() == 0 && sudo_user && sudo_user[0])
+        o->drop_user = sudo_user;
+    if (o->drop_user && !strcmp(o->drop_user, "root"))
+        o->drop_user = NULL;
     if (a->max_conns) {
         tcp_track_defaults(&o->limits);
         o->limits.max_conns = (uint32_t)a->max_conns;
@@ -230,7 +237,7 @@ int cli_run_exit(enum run_status st, const struct run_info *ri, const struct err
             fprintf(stderr, "%llu packet%s dropped by kernel\n",
                     (unsigned long long)ri->kern_drop, ri->kern_drop == 1 ? "" : "s");
         }
-        if (a->write_path && !ri->write_failed)
+        if (a->write_path)
             fprintf(stderr, "%llu packet%s written to %s\n", (unsigned long long)ri->written,
                     ri->written == 1 ? "" : "s", a->write_path);
     }

@@ -32,6 +32,7 @@ static void read_help(void)
            "  -s SNAPLEN      live: bytes to capture per packet (default 262144)\n"
            "  -p              live: do not put the interface in promiscuous mode\n"
            "  -Z USER         live: drop root privileges to USER after opening the device\n"
+           "                  (default under sudo: the user who ran sudo; -Z root keeps root)\n"
            "  --color[=WHEN]  colour analysis tags: auto (default), always, never\n"
            "  --max-conns N   connection table cap (default 1048576); the oldest are closed\n"
            "  -n              accepted for tcpdump: names are never resolved\n\n"
