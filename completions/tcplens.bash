@@ -86,7 +86,8 @@ _tcplens()
             *:-i) [[ $cmd == ping ]] && return 0
                   COMPREPLY=($(compgen -W "$(_tcplens_ifaces "$bin")" -- "$cur")) ;;
             *:-r | *:-w | report:-o | report:--output | visit:-o | visit:--html) _tcplens_files "$cur" ;;
-            report:--lang | visit:--lang) COMPREPLY=($(compgen -W "en zh" -- "$cur")) ;;
+            *:--lang) COMPREPLY=($(compgen -W "en zh" -- "$cur")) ;;
+            *:--format) COMPREPLY=($(compgen -W "text json zeek" -- "$cur")) ;;
             *:-t) COMPREPLY=($(compgen -W "r d dd a ad u ud e" -- "$cur")) ;;
             *:-Z) COMPREPLY=($(compgen -u -- "$cur")) ;;
         esac

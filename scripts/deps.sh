@@ -7,7 +7,7 @@ set -euo pipefail
 want=${1:-all}
 build_pkgs=(gcc make pkg-config libpcap-dev libcurl4-openssl-dev)
 test_pkgs=(tshark tcpdump python3 iproute2 nftables iputils-ping clang libclang-rt-14-dev valgrind
-           jq zsh man-db groff-base dpkg-dev libcap2-bin bsdutils)
+           jq zsh man-db groff-base dpkg-dev libcap2-bin bsdutils bro-aux)
 bench_pkgs=(apache2-utils time)
 # Large and only for the browser test of `tcplens report`: a failure to install it is not fatal
 # (that test then says SKIP).
