@@ -148,6 +148,18 @@ else
     fail ping0 "exit $rc: $(short "$tmp/ping0.out")"
 fi
 
+# make demo runs the visit end to end (once, with the plain build it uses).
+if [[ ${TCPLENS_VARIANT:-plain} == plain && -x $(dirname "$0")/../build/tcplens ]]; then
+    run demo bash "$(dirname "$0")/../scripts/demo.sh"
+    if [[ $rc -eq 0 ]] && head -1 "$tmp/demo.out" | grep -qx '$ tcplens visit' &&
+        grep -q '^4 packets transmitted, 4 received' "$tmp/demo.out" &&
+        packets "$tmp/demo.out" | grep -q '\[SYN\] Seq=0' && packets "$tmp/demo.out" | grep -q 'HTTP/1.1 200 OK'; then
+        pass demo
+    else
+        fail demo "exit $rc: $(head -c 300 "$tmp/demo.err")"
+    fi
+fi
+
 # A port nothing listens on: SYN answered by RST, exit 7, the two packets shown.
 free_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 run refused_lo "$BIN" visit --ping 0 "http://127.0.0.1:$free_port/"
