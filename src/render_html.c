@@ -463,13 +463,25 @@ static void bar_item(struct obuf *ob, const char *label, uint64_t n, uint64_t ma
               (unsigned long long)n, pct);
 }
 
+/* A count with thousands grouped by a thin space ("1 000 000"), for the summary's big numbers. */
+static void put_count(struct obuf *ob, uint64_t v)
+{
+    char d[24];
+    int n = snprintf(d, sizeof d, "%llu", (unsigned long long)v);
+    for (int i = 0; i < n; i++) {
+        if (i && (n - i) % 3 == 0)
+            ob_puts(ob, "\xe2\x80\x89");
+        ob_putc(ob, d[i]);
+    }
+}
+
 static void write_summary(struct html_ctx *c, const struct page_msg *m, const struct run_info *ri)
 {
     struct obuf *ob = c->ob;
     ob_printf(ob, "<section id=\"summary\"><h2>%s</h2><div class=\"cards\">", m->summary);
-    ob_printf(ob, "<div class=\"card\"><div class=\"k\">%s</div><div class=\"v\">%llu</div>"
-                  "<div class=\"d\">%s %llu \xc2\xb7 %s %llu</div></div>",
-              m->packets, (unsigned long long)(c->tcp_pkts + c->other_pkts), m->tcp_packets,
+    ob_printf(ob, "<div class=\"card\"><div class=\"k\">%s</div><div class=\"v\">", m->packets);
+    put_count(ob, c->tcp_pkts + c->other_pkts);
+    ob_printf(ob, "</div><div class=\"d\">%s %llu \xc2\xb7 %s %llu</div></div>", m->tcp_packets,
               (unsigned long long)c->tcp_pkts, m->other_packets,
               (unsigned long long)c->other_pkts);
     ob_printf(ob, "<div class=\"card\"><div class=\"k\">%s</div><div class=\"v\">", m->span);
@@ -478,8 +490,9 @@ static void write_summary(struct html_ctx *c, const struct page_msg *m, const st
     if (ri->first_ts)
         put_utc(ob, ri->first_ts);
     ob_puts(ob, "</div></div>");
-    ob_printf(ob, "<div class=\"card\"><div class=\"k\">%s</div><div class=\"v\">%llu</div>",
-              m->conns, (unsigned long long)c->nconns);
+    ob_printf(ob, "<div class=\"card\"><div class=\"k\">%s</div><div class=\"v\">", m->conns);
+    put_count(ob, c->nconns);
+    ob_puts(ob, "</div>");
     ob_printf(ob, "<div class=\"d\">%s</div><ul class=\"bars\">", m->by_end);
     for (int e = 0; e < N_ENDED; e++)
         if (c->ended_count[e])
@@ -495,8 +508,9 @@ static void write_summary(struct html_ctx *c, const struct page_msg *m, const st
     if (!total) {
         ob_printf(ob, "<div class=\"v\">0</div><div class=\"d\">%s</div>", m->no_anomalies);
     } else {
-        ob_printf(ob, "<div class=\"v\">%llu</div><ul class=\"bars warn\">",
-                  (unsigned long long)total);
+        ob_puts(ob, "<div class=\"v\">");
+        put_count(ob, total);
+        ob_puts(ob, "</div><ul class=\"bars warn\">");
         for (int i = 0; i < ta_names_count; i++) {
             uint16_t bit = ta_names[i].bit;
             int b = __builtin_ctz(bit);
