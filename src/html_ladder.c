@@ -24,6 +24,7 @@
 #define SLANT 8
 #define SUB_H 14        /* extra room for the line under an arrow */
 #define GAP_H 20        /* spacer for a pause */
+#define CUT_H 36        /* the band that says packets were left out */
 #define GAP_NS 1000000000LL
 #define CHAR_W 6.6      /* width of one character at the label font size (monospace 11px) */
 #define APP_MAX 64      /* characters of the application summary drawn on the arrow */
@@ -31,15 +32,17 @@
 struct band_msg {
     const char *client, *server;
     const char *hs3, *hs, *td4, *td3, *td, *rst;
+    const char *omitted;     /* printf format with one %llu */
 };
 
 static const struct band_msg msgs[2] = {
     {"Client", "Server", "3-way handshake", "handshake", "4-way close", "3-way close", "close",
-     "reset"},
+     "reset", "%llu packets left out"},
     {"\xe5\xae\xa2\xe6\x88\xb7\xe7\xab\xaf", "\xe6\x9c\x8d\xe5\x8a\xa1\xe5\x99\xa8",
      "\xe4\xb8\x89\xe6\xac\xa1\xe6\x8f\xa1\xe6\x89\x8b", "\xe6\x8f\xa1\xe6\x89\x8b",
      "\xe5\x9b\x9b\xe6\xac\xa1\xe6\x8c\xa5\xe6\x89\x8b", "\xe4\xb8\x89\xe6\xac\xa1\xe6\x8c\xa5"
-     "\xe6\x89\x8b", "\xe6\x8c\xa5\xe6\x89\x8b", "\xe5\xa4\x8d\xe4\xbd\x8d (RST)"},
+     "\xe6\x89\x8b", "\xe6\x8c\xa5\xe6\x89\x8b", "\xe5\xa4\x8d\xe4\xbd\x8d (RST)",
+     "省略了 %llu 个包"},
 };
 
 bool html_ladder_warn(uint16_t ta)
@@ -155,16 +158,23 @@ static const char *band_label(const struct band_msg *m, uint8_t phase, size_t ro
     }
 }
 
+/* Room above packet i: for the packets left out just before it, or for a pause. */
+static double space_before(const struct lad_conn *c, size_t i)
+{
+    if (!i)
+        return 0;
+    if (c->omitted && i - 1 == c->gap_after)
+        return CUT_H;
+    return c->pkts[i].t_rel - c->pkts[i - 1].t_rel >= GAP_NS ? GAP_H : 0;
+}
+
 void html_ladder_svg(struct obuf *ob, const struct lad_conn *c)
 {
     const struct band_msg *m = &msgs[c->lang == 1 ? 1 : 0];
     /* pass 1: heights */
     double h = HDR_H;
-    for (size_t i = 0; i < c->n; i++) {
-        if (i && c->pkts[i].t_rel - c->pkts[i - 1].t_rel >= GAP_NS)
-            h += GAP_H;
-        h += row_h(&c->pkts[i]);
-    }
+    for (size_t i = 0; i < c->n; i++)
+        h += space_before(c, i) + row_h(&c->pkts[i]);
     h += 14;
     ob_printf(ob, "<svg class=\"ladder\" xmlns=\"http://www.w3.org/2000/svg\" "
                   "viewBox=\"0 0 %d %.0f\" width=\"%d\" height=\"%.0f\" role=\"img\">",
@@ -173,8 +183,7 @@ void html_ladder_svg(struct obuf *ob, const struct lad_conn *c)
     /* bands behind everything: runs of handshake / teardown / reset rows */
     double y = HDR_H;
     for (size_t i = 0; i < c->n;) {
-        if (i && c->pkts[i].t_rel - c->pkts[i - 1].t_rel >= GAP_NS)
-            y += GAP_H;
+        y += space_before(c, i);
         uint8_t ph = c->pkts[i].phase;
         if (ph != PH_HANDSHAKE && ph != PH_TEARDOWN && ph != PH_RESET) {
             y += row_h(&c->pkts[i]);
@@ -183,9 +192,9 @@ void html_ladder_svg(struct obuf *ob, const struct lad_conn *c)
         }
         double y0 = y;
         size_t j = i;
-        while (j < c->n && c->pkts[j].phase == ph) {
-            if (j > i && c->pkts[j].t_rel - c->pkts[j - 1].t_rel >= GAP_NS)
-                y += GAP_H;
+        while (j < c->n && c->pkts[j].phase == ph && (j == i || !c->omitted || j - 1 != c->gap_after)) {
+            if (j > i)
+                y += space_before(c, j);
             y += row_h(&c->pkts[j]);
             j++;
         }
@@ -211,13 +220,20 @@ void html_ladder_svg(struct obuf *ob, const struct lad_conn *c)
     double mid = (CX + SX) / 2.0;
     for (size_t i = 0; i < c->n; i++) {
         const struct lad_pkt *p = &c->pkts[i];
-        if (i && p->t_rel - c->pkts[i - 1].t_rel >= GAP_NS) {
+        double sp = space_before(c, i);
+        if (sp == CUT_H) {
+            ob_printf(ob, "<g class=\"cut\"><rect x=\"4\" y=\"%.1f\" width=\"%d\" height=\"%d\" "
+                          "rx=\"6\"/><text x=\"%.1f\" y=\"%.1f\">\xe2\x8b\xaf ",
+                      y + 6, W - 8, CUT_H - 8, mid, y + 6 + (CUT_H - 8) / 2.0 + 4);
+            ob_printf(ob, m->omitted, (unsigned long long)c->omitted);
+            ob_puts(ob, " \xe2\x8b\xaf</text></g>");
+        } else if (sp == GAP_H) {
             ob_printf(ob, "<text class=\"gap\" x=\"%.1f\" y=\"%.1f\">\xe2\x8b\xaf +", mid,
                       y + 14);
             ob_fixed(ob, (p->t_rel - c->pkts[i - 1].t_rel) / 1000000, 3);
             ob_puts(ob, " s \xe2\x8b\xaf</text>");
-            y += GAP_H;
         }
+        y += sp;
         double x1 = p->from_client ? CX : SX, x2 = p->from_client ? SX : CX;
         double y1 = y + 22, y2 = y1 + SLANT;
         double dx = x2 - x1, dy = y2 - y1, len = sqrt(dx * dx + dy * dy);

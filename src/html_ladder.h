@@ -37,6 +37,9 @@ struct lad_conn {
     int lang;                /* 0 English, 1 Chinese (the labels of the bands and lifelines) */
     const struct lad_pkt *pkts;
     size_t n;
+    size_t gap_after;        /* index of the packet after which packets were left out, or
+                              * SIZE_MAX */
+    uint64_t omitted;        /* how many were left out there */
 };
 
 /* Write <svg class="ladder">...</svg> with exactly one <g class="pkt"> per packet. */

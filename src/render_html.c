@@ -672,7 +672,8 @@ static void write_conn(struct html_ctx *c, const struct page_msg *m, const struc
     for (int i = 0; i < 5; i++)
         ob_printf(ob, "<span class=\"%s\"><i></i>%s</span>", legend_cls[i], m->legend[i]);
     ob_puts(ob, "</span></p><div class=\"svgwrap\">");
-    struct lad_conn lc = {anchor, hs->client, hs->server, c->o.lang, hs->pkts, hs->n};
+    struct lad_conn lc = {anchor, hs->client, hs->server, c->o.lang, hs->pkts, hs->n,
+                          SIZE_MAX, 0};
     html_ladder_svg(ob, &lc);
     ob_puts(ob, "</div>");
 
