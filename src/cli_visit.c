@@ -616,6 +616,22 @@ static int render_capture(struct visit_state *s, const char *path, struct obuf *
     return rc;
 }
 
+/* " (NAME also has IPv4 addresses: -4 uses them)" when the name has addresses of the other
+ * family that the visit did not try; "" otherwise. */
+static void other_family_hint(const struct visit_state *s, char *buf, size_t n)
+{
+    buf[0] = '\0';
+    if (s->a.family != AF_UNSPEC)
+        return;
+    for (int i = 1; i < s->res.naddrs; i++)
+        if (s->res.addrs[i].ss_family != s->dst->sa_family) {
+            bool v4 = s->res.addrs[i].ss_family == AF_INET;
+            snprintf(buf, n, " (%s also has IPv%c addresses: %s uses them)", s->u.host,
+                     v4 ? '4' : '6', v4 ? "-4" : "-6");
+            return;
+        }
+}
+
 static int run_visit(struct visit_state *s)
 {
     struct visit_args *a = &s->a;
@@ -892,10 +908,15 @@ static int run_visit(struct visit_state *s)
         cli_error("interrupted");
         rc = TL_EXIT_INTERRUPTED;
     } else if (s->http.cls == HTTP_ERR_REFUSED) {
-        cli_error("connection to %s port %u refused", s->dst_str, s->u.port);
+        char hint[320];
+        other_family_hint(s, hint, sizeof hint);
+        cli_error("connection to %s port %u refused%s", s->dst_str, s->u.port, hint);
         rc = TL_EXIT_CONNECT;
     } else if (s->http.cls == HTTP_ERR_TIMEOUT) {
-        cli_error("connection to %s port %u timed out: %s", s->dst_str, s->u.port, s->http_err);
+        char hint[320];
+        other_family_hint(s, hint, sizeof hint);
+        cli_error("connection to %s port %u timed out: %s%s", s->dst_str, s->u.port,
+                  s->http_err, hint);
         rc = TL_EXIT_CONNECT;
     } else if (s->http_rc < 0) {
         cli_error("the request failed: %s", s->http_err);

@@ -17,6 +17,7 @@ cleanup() {
     ip netns del "$NA" 2>/dev/null
     ip netns del "$NB" 2>/dev/null
     ip netns del "$NE" 2>/dev/null
+    rm -rf "/etc/netns/$NA"
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -40,7 +41,7 @@ packets() { sed -n '/^== Packet list/,/^$/p' "$1" | grep -E '^ +[0-9]+ '; }
 
 if [[ $(id -u) -ne 0 ]]; then
     for t in builtin saved_read saved_tshark json html lo6 ping0 refused_lo no_priv ns_visit \
-        ns_visit6 ns_no_ping_reply ns_python ns_refused ns_timeout ns_interrupt ns_wrong_iface; do
+        ns_visit6 ns_no_ping_reply ns_python ns_dual ns_refused ns_timeout ns_interrupt ns_wrong_iface; do
         skip $t "capturing needs root"
     done
     exit 0
@@ -322,6 +323,20 @@ if [[ $rc -eq 0 ]] && grep -qxF 'plain \x1b[31mred\x1b[0m text' "$tmp/ns_python.
     pass ns_python
 else
     fail ns_python "exit $rc: $(short "$tmp/ns_python.list") $(short "$tmp/ns_python.err")"
+fi
+
+# A name with an IPv4 and an IPv6 address (the namespace's own /etc/hosts, which ip netns exec
+# mounts): both are listed, one is used for everything, and a refusal names the other family.
+mkdir -p "/etc/netns/$NA" && printf '10.78.5.2 dual.tl45.test\nfd00:78:5::2 dual.tl45.test\n' >"/etc/netns/$NA/hosts"
+run ns_dual A "$BIN" visit --ping 0 -q http://dual.tl45.test:8081/
+used=$(sed -nE 's/^using (.*) for the ping, the capture and the request$/\1/p' "$tmp/ns_dual.out")
+if [[ $rc -eq 7 ]] && grep -qE '^dual\.tl45\.test \[(10\.78\.5\.2, fd00:78:5::2|fd00:78:5::2, 10\.78\.5\.2)\]$' "$tmp/ns_dual.out" &&
+    [[ -n $used ]] && grep -qx "capturing on $VA with the filter: host $used and tcp port 8081" "$tmp/ns_dual.out" &&
+    { [[ $used == 10.78.5.2 ]] && grep -qx "tcplens: connection to $used port 8081 refused (dual.tl45.test also has IPv6 addresses: -6 uses them)" "$tmp/ns_dual.err" ||
+      grep -qx "tcplens: connection to $used port 8081 refused (dual.tl45.test also has IPv4 addresses: -4 uses them)" "$tmp/ns_dual.err"; }; then
+    pass ns_dual
+else
+    fail ns_dual "exit $rc, used '$used': $(short "$tmp/ns_dual.out") $(short "$tmp/ns_dual.err")"
 fi
 
 run ns_refused A "$BIN" visit --ping 0 http://10.78.5.2:8081/
