@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # summary: build the Debian package of tcplens with dpkg-deb (what `make deb` runs).
 # Usage: scripts/mkdeb.sh BINARY VERSION OUTDIR  -> OUTDIR/tcplens_VERSION_ARCH.deb
-# The tree: /usr/bin/tcplens (stripped), the man page (gzip -9n), bash and zsh completion.
+# The tree: /usr/bin/tcplens (stripped), the man page (gzip -9n), bash and zsh completion, and
+# in /usr/share/doc/tcplens the README, docs/json.md and the JSON Schema of --json.
 # Depends comes from dpkg-shlibdeps (dpkg-dev) when it is installed, else from the list of
 # libraries the binary links. The postinst gives the binary cap_net_raw,cap_net_admin when
 # setcap exists, so live capture works without root; it never fails the installation.
@@ -23,6 +24,8 @@ install -D -m 0644 completions/tcplens.bash "$stage/usr/share/bash-completion/co
 install -D -m 0644 completions/_tcplens "$stage/usr/share/zsh/vendor-completions/_tcplens"
 install -D -m 0644 README.md "$stage/usr/share/doc/tcplens/README.md"
 gzip -9n "$stage/usr/share/doc/tcplens/README.md"
+install -D -m 0644 docs/json.md "$stage/usr/share/doc/tcplens/json.md"
+install -D -m 0644 docs/json-schema/packet-v1.json "$stage/usr/share/doc/tcplens/json-schema/packet-v1.json"
 
 depends=
 if command -v dpkg-shlibdeps >/dev/null; then

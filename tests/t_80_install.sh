@@ -209,7 +209,7 @@ grep -qx "Version: $version" <<<"$ctl" || bad+=" version"
 for d in libpcap0.8 libcurl4 libc6; do grep -q "^Depends:.*\b$d\b" <<<"$ctl" || bad+=" depends:$d"; done
 files=$(dpkg-deb -c "$deb" | awk '{print $NF}')
 for f in ./usr/bin/tcplens ./usr/share/man/man1/tcplens.1.gz ./usr/share/bash-completion/completions/tcplens \
-    ./usr/share/zsh/vendor-completions/_tcplens; do
+    ./usr/share/zsh/vendor-completions/_tcplens ./usr/share/doc/tcplens/json-schema/packet-v1.json; do
     grep -qx "$f" <<<"$files" || bad+=" file:$f"
 done
 dpkg-deb -I "$deb" postinst >"$tmp/postinst" 2>/dev/null && sh -n "$tmp/postinst" || bad+=" postinst"
