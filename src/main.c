@@ -18,6 +18,8 @@ struct command {
 
 static const struct command commands[] = {
     {"read", cli_read, "print the packet list of a capture file or a live interface"},
+    {"explain", cli_explain, "explain each TCP connection in plain language (--lang en|zh)"},
+    {"ladder", cli_ladder, "draw each TCP connection as a ladder diagram in the terminal"},
     {"report", cli_report, "write one self-contained HTML page: summary, connections, ladders"},
     {"visit", cli_visit, "the whole experiment: resolve, ping, capture, HTTP GET, packet list"},
     {"ping", cli_ping, "send ICMP echo requests to a host and report the round-trip times"},
@@ -35,6 +37,8 @@ static void usage(FILE *f)
     fprintf(f, "\nexamples:\n"
                "  tcplens read capture.pcap 'tcp port 80'\n"
                "  tcplens read -i lo -c 20 -w out.pcap\n"
+               "  tcplens explain capture.pcap --lang zh\n"
+               "  tcplens ladder capture.pcap -s 0\n"
                "  tcplens report capture.pcap -o report.html\n"
                "  sudo tcplens visit http://www.example.com/\n\n"
                "Run 'tcplens <command> --help' for the options of a command.\n");

@@ -8,7 +8,9 @@
  * Steps: handshake.1 (SYN), handshake.2 (SYN+ACK), handshake.3 (the ACK that completes it);
  * teardown.1 (the first FIN), teardown.2 (the ACK of the first FIN), teardown.3 (the second
  * FIN), teardown.4 (the ACK of the second FIN); "teardown.2+3" when one segment both
- * acknowledges the first FIN and carries the second (the three-packet close); reset.refused
+ * acknowledges the first FIN and carries the second (the three-packet close); a second FIN that
+ * does not acknowledge the first crossed it on the way (simultaneous close: both sides go
+ * through CLOSING to TIME-WAIT); reset.refused
  * (a RST answering a SYN) and reset.abort (any other RST). */
 #include "tcp_state.h"
 
@@ -230,7 +232,15 @@ void tcp_state_update(struct tcp_conn *c, struct tcp_flow *fwd, struct tcp_flow 
                 if (!strcmp(step, "teardown.2+3"))
                     c->fin_ack_combined = true;
             }
-            if (!again) {
+            /* a FIN that does not acknowledge the peer's earlier FIN was sent before that FIN
+             * arrived: the two crossed (simultaneous close), both sides go through CLOSING */
+            bool crossed = !again && rev->fin && !rev->fin_acked && fwd->st == ST_CLOSE_WAIT &&
+                           rev->st == ST_FIN_WAIT_1 &&
+                           !((f & TH_ACK) && SEQ_GEQ(th->ack, rev->fin_seq));
+            if (crossed) {
+                fwd->st = ST_CLOSING;
+                rev->st = ST_CLOSING;
+            } else if (!again) {
                 switch (fwd->st) {
                 case ST_CLOSE_WAIT: fwd->st = ST_LAST_ACK; break;
                 case ST_ESTABLISHED: case ST_SYN_RECEIVED: case ST_NONE:
