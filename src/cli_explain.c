@@ -117,6 +117,7 @@ static int run(int argc, char **argv, bool is_ladder)
     optind = 1;
     opterr = 0;
     int opt, rc = TL_EXIT_USAGE;
+    bool bad = false; /* a value was wrong: the message is printed, add the usage line */
     while ((opt = getopt_long(argc, argv, SRC_SHORTOPTS, longopts, NULL)) != -1) {
         switch (opt) {
         case 'h':
@@ -127,23 +128,26 @@ static int run(int argc, char **argv, bool is_ladder)
             src_args_free(&a);
             return TL_EXIT_OK;
         case '?':
-            if (optopt)
-                cli_usage_error(cmd, usage, "option -%c %s", optopt,
-                                strchr(SRC_SHORTOPTS, optopt) ? "needs a value" : "is not known");
-            else
-                cli_usage_error(cmd, usage, "unknown option '%s'", argv[optind - 1]);
+        case ':':
+            rc = cli_getopt_error(cmd, usage, argv, optind, optopt, SRC_SHORTOPTS);
             goto out;
         case 's':
-            if (parse_num(cmd, "stream number", optarg, 0, 0xFFFFFFFFL, &stream) < 0)
+            if (parse_num(cmd, "stream number", optarg, 0, 0xFFFFFFFFL, &stream) < 0) {
+                bad = true;
                 goto out;
+            }
             continue;
         case OPT_SNAPLEN:
-            if (src_args_opt(&a, cmd, 's', optarg) < 0)
+            if (src_args_opt(&a, cmd, 's', optarg) < 0) {
+                bad = true;
                 goto out;
+            }
             continue;
         case OPT_WIDTH:
-            if (parse_num(cmd, "width", optarg, 60, 1000, &width) < 0)
+            if (parse_num(cmd, "width", optarg, 60, 1000, &width) < 0) {
+                bad = true;
                 goto out;
+            }
             continue;
         case OPT_LANG:
             if (is_ladder || !explain_lang_ok(optarg)) {
@@ -176,8 +180,10 @@ static int run(int argc, char **argv, bool is_ladder)
             goto out;
         }
         int h = src_args_opt(&a, cmd, opt, optarg);
-        if (h < 0)
+        if (h < 0) {
+            bad = true;
             goto out;
+        }
         if (h == 0) {
             cli_usage_error(cmd, usage, "unknown option");
             goto out;
@@ -216,6 +222,8 @@ static int run(int argc, char **argv, bool is_ladder)
         render_explain_free(&s);
     ob_free(&ob);
 out:
+    if (bad)
+        fprintf(stderr, "usage: %s\n", usage);
     src_args_free(&a);
     return rc;
 }

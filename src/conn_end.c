@@ -3,7 +3,10 @@
 
 #include <string.h>
 
-enum conn_end conn_end_of(const struct story *s)
+#include "conn_summary.h"
+
+/* From the story alone (when the tracker's record is not at hand). */
+static enum conn_end from_story(const struct story *s)
 {
     bool syn = false, synack = false, other = false, fin[2] = {false, false};
     bool closing = false, combined = false, refused = false, rst = false, done = false;
@@ -41,6 +44,26 @@ enum conn_end conn_end_of(const struct story *s)
     if (fin[0] || fin[1])
         return CE_HALF_CLOSED;
     return s->syn_seen_first || syn || synack ? CE_OPEN : CE_MIDSTREAM_OPEN;
+}
+
+enum conn_end conn_end_of(const struct story *s)
+{
+    if (!s->conn)
+        return from_story(s);
+    struct conn_summary cs;
+    conn_summarize(s->conn, &cs);
+    switch (cs.ended) {
+    case ENDED_FOUR_WAY: return CE_FOUR_WAY;
+    case ENDED_THREE_WAY: return CE_THREE_WAY;
+    case ENDED_SIMULTANEOUS: return CE_SIMULTANEOUS;
+    case ENDED_RST_CLIENT: case ENDED_RST_SERVER: return CE_RESET;
+    case ENDED_REFUSED: return CE_REFUSED;
+    case ENDED_HALF_CLOSED: return CE_HALF_CLOSED;
+    case ENDED_OPEN: default:
+        if (cs.began == BEGAN_SYN_ONLY)
+            return CE_NO_ANSWER;
+        return cs.began == BEGAN_MIDSTREAM ? CE_MIDSTREAM_OPEN : CE_OPEN;
+    }
 }
 
 const char *conn_end_service(uint16_t port)

@@ -18,6 +18,8 @@ enum conn_end {
     CE_MIDSTREAM_OPEN,  /* neither start nor end in the capture */
 };
 
+/* From conn_summary (how the tracker saw it end) when the story carries the tracker's record,
+ * else from the story's segments. */
 enum conn_end conn_end_of(const struct story *s);
 /* "HTTP" for 80 etc., NULL if the port has no well-known name. */
 const char *conn_end_service(uint16_t port);

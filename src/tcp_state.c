@@ -240,6 +240,7 @@ void tcp_state_update(struct tcp_conn *c, struct tcp_flow *fwd, struct tcp_flow 
             if (crossed) {
                 fwd->st = ST_CLOSING;
                 rev->st = ST_CLOSING;
+                c->simultaneous_close = true;
             } else if (!again) {
                 switch (fwd->st) {
                 case ST_CLOSE_WAIT: fwd->st = ST_LAST_ACK; break;
