@@ -26,11 +26,15 @@ _tcplens()
     local bin=${COMP_WORDS[0]} cmd= i w
     COMPREPLY=()
 
-    local commands="read report visit ping interfaces"
+    local commands="read explain ladder report visit ping interfaces"
     local global_opts="--help --version"
     # Per command: options without a value, options that take one.
     local read_flags="-S -p -q -n -h --json --color= --colour= --no-color --help"
     local read_valued="-i -r -c -w -Z -s -t --max-conns"
+    local explain_flags="-p -h --help --color= --colour= --no-color"
+    local explain_valued="-i -r -c -w -Z -s --stream --lang --snaplen --width"
+    local ladder_flags="-S -p -h --help --full --ascii --color= --colour= --no-color"
+    local ladder_valued="-i -r -c -w -Z -s --stream --snaplen --width"
     local report_flags="-S -p -h --help"
     local report_valued="-i -r -c -w -Z -o -s --output --stream --conns --lang --snaplen"
     local visit_flags="-4 -6 -q -k -h --json --insecure --color= --colour= --no-color --help"
@@ -73,6 +77,8 @@ _tcplens()
     local flags valued
     case $cmd in
         read) flags=$read_flags valued=$read_valued ;;
+        explain) flags=$explain_flags valued=$explain_valued ;;
+        ladder) flags=$ladder_flags valued=$ladder_valued ;;
         report) flags=$report_flags valued=$report_valued ;;
         visit) flags=$visit_flags valued=$visit_valued ;;
         ping) flags=$ping_flags valued=$ping_valued ;;

@@ -640,7 +640,13 @@ static void data_section(struct xp *x, const struct facts *f)
         if (!any_trouble(s))
             return;
     } else {
-        heading(x, M_H_DATA, pkts_str(b1, sizeof b1, x, from, to));
+        bool http = false;
+        for (uint32_t i = 0; i < story_count(s) && !http; i++)
+            http = story_at(s, i)->app[0] != '\0';
+        if (http)
+            heading(x, M_H_DATA_APP, "HTTP", pkts_str(b1, sizeof b1, x, from, to));
+        else
+            heading(x, M_H_DATA, pkts_str(b1, sizeof b1, x, from, to));
     }
     if (from <= to || s->to_server.bytes || s->to_client.bytes) {
         for (int d = 0; d < 2; d++) {

@@ -31,7 +31,7 @@ const struct msg_table msg_en = {"en", {
     [M_OPENED_UNKNOWN] = "The capture does not show who opened this connection: %s (port %u) "
                          "is taken as the client and %s as the server on port %u%s.",
     /* packets, frame range, duration */
-    [M_SPAN] = "The capture holds %llu of its packets (%s) over %s.",
+    [M_SPAN] = "The capture holds %llu of its packets (%s), spread over %s.",
     /* omitted, head, tail */
     [M_TRUNCATED] = "It is long: only its first %2$u and last %3$u packets are described one "
                     "by one; the %1$llu in between are counted in the totals.",
@@ -98,6 +98,8 @@ const struct msg_table msg_en = {"en", {
                         "answer.",
     /* data */
     [M_H_DATA] = "Data (%s)",
+    /* protocol, packets */
+    [M_H_DATA_APP] = "Data: the %s exchange (%s)",
     [M_H_DATA_NONE] = "Data",
     /* who, bytes, segments */
     [M_DATA_DIR] = "The %s sent %s of data in %s.",

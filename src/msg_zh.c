@@ -63,6 +63,7 @@ const struct msg_table msg_zh = {"zh", {
     [M_NO_HS3] = "抓包中没有客户端完成三次握手的最后一个 ACK。",
     [M_STARTS_SYNACK] = "抓包中没有客户端的 SYN：它从服务器的回应开始。",
     [M_H_DATA] = "发送数据（%s）",
+    [M_H_DATA_APP] = "发送数据：%1$s 交互（%2$s）",
     [M_H_DATA_NONE] = "发送数据",
     [M_DATA_DIR] = "%1$s发送了 %2$s数据，分为 %3$s。",
     [M_DATA_RETX] = "其中 %s是重传的。",
