@@ -19,6 +19,9 @@
 #include "xalloc.h"
 
 #define STREAM_CHUNK (1u << 20)
+/* A mapped file's pages behind the reader are let go in steps of this size, so that the
+ * resident memory of reading a file stays flat whatever its size. */
+#define MAP_RELEASE_STEP (2u << 20)
 
 struct iface {
     uint32_t linktype;
@@ -35,6 +38,7 @@ struct capfile {
     /* memory-mapped input */
     const uint8_t *map;
     size_t map_len;
+    size_t map_released;     /* pages below this offset were given back (MADV_DONTNEED) */
     /* stream input */
     uint8_t *buf;
     size_t buf_cap, buf_start, buf_end;
@@ -511,8 +515,22 @@ static int ng_next(struct capfile *cf, struct cap_rec *rec, struct errbuf *eb)
     }
 }
 
+/* The record handed out last is no longer borrowed: give back the mapped pages before it.
+ * They stay in the page cache; only this process's mapping of them goes. */
+static void cf_release_behind(struct capfile *cf)
+{
+    if (cf->off - cf->map_released < MAP_RELEASE_STEP || cf->off > cf->map_len)
+        return;
+    size_t end = (size_t)cf->off & ~(size_t)(MAP_RELEASE_STEP - 1);
+    if (end > cf->map_released &&
+        madvise((void *)(cf->map + cf->map_released), end - cf->map_released, MADV_DONTNEED) == 0)
+        cf->map_released = end;
+}
+
 int capfile_next(struct capfile *cf, struct cap_rec *rec, struct errbuf *eb)
 {
+    if (cf->map && !cf->borrowed)
+        cf_release_behind(cf);
     int rc = cf->format == CAPFILE_PCAPNG ? ng_next(cf, rec, eb) : pcap_next(cf, rec, eb);
     if (rc == 1 && rec->ts_sec > CAPFILE_TS_MAX)
         rec->ts_sec = CAPFILE_TS_MAX;

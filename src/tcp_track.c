@@ -39,12 +39,32 @@ const struct ta_name ta_names[] = {
 };
 const int ta_names_count = (int)(sizeof ta_names / sizeof ta_names[0]);
 
+/* What is left of a conversation that was evicted: enough to give a later packet of the same
+ * address/port pair the stream number tshark would give it, and to recognise port reuse (a SYN
+ * with a new ISN), without the full analysis state. Kept in a ring of bounded size. */
+struct ghost {
+    uint64_t fp;             /* fingerprint of addr1:port1 -> addr2:port2 (0: slot unused) */
+    uint32_t stream;
+    uint32_t base1, base2;   /* base_seq of flow1 / flow2 */
+    uint32_t next;           /* hash chain: slot index + 1, 0 ends it */
+    uint8_t set;             /* bit 0: base1 set, bit 1: base2 set */
+    int8_t ws1, ws2;         /* win_scale of flow1 / flow2 (the window keeps its scaling) */
+};
+
+struct lru {
+    struct tcp_conn *head, *tail; /* head: least recently active */
+};
+
 struct tcp_track {
     struct tcp_track_limits lim;
     struct tcp_conn **buckets;
     uint32_t nbuckets;       /* power of two */
     uint32_t count;
-    struct tcp_conn *lru_head, *lru_tail; /* head: least recently active */
+    struct lru lru[2];       /* [0] open conversations, [1] closed ones (FINs acked or reset) */
+    struct ghost *gh;        /* ring of evicted conversations */
+    uint32_t *gh_heads;      /* hash buckets over gh: slot index + 1, 0 empty */
+    uint32_t gh_cap;         /* slots allocated (grows up to lim.max_ghosts) */
+    uint64_t gh_added;       /* ghosts ever added; the next goes to slot gh_added % max */
     uint32_t next_stream;
     int64_t now;             /* latest capture time seen (times may go backwards) */
     uint64_t total_segs;     /* unacked segments stored, all connections */
@@ -56,11 +76,12 @@ struct tcp_track {
 void tcp_track_defaults(struct tcp_track_limits *lim)
 {
     lim->max_conns = 1u << 20;
-    lim->soft_conns = 1u << 16;
-    lim->closed_grace = 120 * NS_PER_SEC;
+    lim->soft_conns = 1u << 14;
+    lim->closed_grace = 2 * NS_PER_SEC;
     lim->idle_timeout = 3600 * NS_PER_SEC;
     lim->max_unacked = WS_MAX_UNACKED;
     lim->max_unacked_total = 1u << 22; /* 4M segments, 96 MiB */
+    lim->max_ghosts = 1u << 18;
 }
 
 struct tcp_track *tcp_track_new(const struct tcp_track_limits *lim)
@@ -154,28 +175,124 @@ static void grow(struct tcp_track *t)
 
 /* ---- LRU ---- */
 
+/* Each conversation is on one of two lists, open or closed, in order of last activity: the head
+ * of each list is the one eviction looks at, so one long-idle open conversation does not hold
+ * back the eviction of closed ones behind it. */
 static void lru_unlink(struct tcp_track *t, struct tcp_conn *c)
 {
+    struct lru *l = &t->lru[c->lru_closed];
     if (c->lprev)
         c->lprev->lnext = c->lnext;
     else
-        t->lru_head = c->lnext;
+        l->head = c->lnext;
     if (c->lnext)
         c->lnext->lprev = c->lprev;
     else
-        t->lru_tail = c->lprev;
+        l->tail = c->lprev;
     c->lprev = c->lnext = NULL;
 }
 
 static void lru_push(struct tcp_track *t, struct tcp_conn *c)
 {
-    c->lprev = t->lru_tail;
+    c->lru_closed = c->closed;
+    struct lru *l = &t->lru[c->lru_closed];
+    c->lprev = l->tail;
     c->lnext = NULL;
-    if (t->lru_tail)
-        t->lru_tail->lnext = c;
+    if (l->tail)
+        l->tail->lnext = c;
     else
-        t->lru_head = c;
-    t->lru_tail = c;
+        l->head = c;
+    l->tail = c;
+}
+
+/* ---- ghosts of evicted conversations ---- */
+
+static uint64_t key_fp(const struct addr *a1, uint16_t p1, const struct addr *a2, uint16_t p2)
+{
+    uint64_t fp = mix64(addr_hash(a1) ^ mix64(addr_hash(a2) + ((uint64_t)p1 << 16 | p2) + 1));
+    return fp ? fp : 1;
+}
+
+static uint32_t gh_bucket(const struct tcp_track *t, uint64_t fp)
+{
+    return (uint32_t)(fp >> 32) & (2 * t->gh_cap - 1);
+}
+
+static void ghost_unlink(struct tcp_track *t, uint32_t slot)
+{
+    struct ghost *g = &t->gh[slot];
+    uint32_t *pp = &t->gh_heads[gh_bucket(t, g->fp)];
+    while (*pp && *pp != slot + 1)
+        pp = &t->gh[*pp - 1].next;
+    if (*pp)
+        *pp = g->next;
+    g->fp = 0;
+    g->next = 0;
+}
+
+static struct ghost *ghost_find(struct tcp_track *t, uint64_t fp)
+{
+    if (!t->gh_cap)
+        return NULL;
+    for (uint32_t i = t->gh_heads[gh_bucket(t, fp)]; i; i = t->gh[i - 1].next)
+        if (t->gh[i - 1].fp == fp)
+            return &t->gh[i - 1];
+    return NULL;
+}
+
+/* The ghost of the pair a packet travels on (oriented as the conversation's flow1), or NULL. */
+static struct ghost *ghost_of(struct tcp_track *t, const struct pkt *p, int dir)
+{
+    if (!t->gh_cap)
+        return NULL;
+    return dir >= 0 ? ghost_find(t, key_fp(&p->src, p->sport, &p->dst, p->dport))
+                    : ghost_find(t, key_fp(&p->dst, p->dport, &p->src, p->sport));
+}
+
+static void ghost_add(struct tcp_track *t, const struct tcp_conn *c)
+{
+    uint32_t max = t->lim.max_ghosts;
+    if (!max)
+        return;
+    uint32_t slot;
+    if (t->gh_added < max) {
+        slot = (uint32_t)t->gh_added;
+        if (slot == t->gh_cap) { /* grow, and rebuild the chains over twice as many buckets */
+            uint32_t nc = t->gh_cap ? t->gh_cap * 2 : 1024;
+            if (nc > max)
+                nc = max;
+            t->gh = xrealloc(t->gh, nc * sizeof *t->gh);
+            free(t->gh_heads);
+            t->gh_heads = xcalloc(2 * (size_t)nc, sizeof *t->gh_heads);
+            t->gh_cap = nc;
+            for (uint32_t i = 0; i < slot; i++) {
+                struct ghost *g = &t->gh[i];
+                if (!g->fp)
+                    continue;
+                uint32_t b = gh_bucket(t, g->fp);
+                g->next = t->gh_heads[b];
+                t->gh_heads[b] = i + 1;
+            }
+        }
+    } else {
+        slot = (uint32_t)(t->gh_added % max);
+        if (t->gh[slot].fp) { /* the oldest ghost gives way */
+            ghost_unlink(t, slot);
+            t->st.ghosts_dropped++;
+        }
+    }
+    t->gh_added++;
+    struct ghost *g = &t->gh[slot];
+    g->fp = key_fp(&c->addr1, c->port1, &c->addr2, c->port2);
+    g->stream = c->stream;
+    g->base1 = c->flow1.base_seq;
+    g->base2 = c->flow2.base_seq;
+    g->set = (uint8_t)((c->flow1.base_set ? 1 : 0) | (c->flow2.base_set ? 2 : 0));
+    g->ws1 = c->flow1.win_scale;
+    g->ws2 = c->flow2.win_scale;
+    uint32_t b = gh_bucket(t, g->fp);
+    g->next = t->gh_heads[b];
+    t->gh_heads[b] = slot + 1;
 }
 
 /* ---- create / free ---- */
@@ -212,32 +329,40 @@ static void conn_drop(struct tcp_track *t, struct tcp_conn *c)
     conn_release(t, c);
 }
 
+/* Past the soft size, closed conversations quiet for the grace period and open ones idle past
+ * the timeout leave the table; past the hard cap the least recently active closed one (else
+ * open one) leaves whatever its age. Each leaves a ghost behind. */
 static void evict(struct tcp_track *t)
 {
-    while (t->lru_head) {
-        struct tcp_conn *c = t->lru_head;
-        int64_t idle = ts_diff(t->now, c->ts_last);
+    while (t->count > t->lim.soft_conns) {
+        struct tcp_conn *oc = t->lru[0].head, *cc = t->lru[1].head, *c;
         if (t->count > t->lim.max_conns) {
+            c = cc ? cc : oc;
             t->st.evicted_cap++;
-        } else if (t->count <= t->lim.soft_conns) {
-            break;
-        } else if (c->closed && idle > t->lim.closed_grace) {
+        } else if (cc && ts_diff(t->now, cc->ts_last) > t->lim.closed_grace) {
+            c = cc;
             t->st.evicted_closed++;
-        } else if (idle > t->lim.idle_timeout) {
+        } else if (oc && ts_diff(t->now, oc->ts_last) > t->lim.idle_timeout) {
+            c = oc;
             t->st.evicted_idle++;
         } else {
             break;
         }
+        if (!c)
+            break;
+        ghost_add(t, c);
         conn_drop(t, c);
     }
 }
 
+/* A new table entry; ghost: the evicted conversation it continues (its stream number and base
+ * sequence numbers come back), or NULL for a new stream. */
 static struct tcp_conn *conn_new(struct tcp_track *t, uint32_t h, const struct pkt *p,
-                                 int direction)
+                                 int direction, const struct ghost *ghost)
 {
     struct tcp_conn *c = xcalloc(1, sizeof *c);
     c->hash = h;
-    c->stream = t->next_stream++;
+    c->stream = ghost ? ghost->stream : t->next_stream++;
     if (direction >= 0) {
         c->addr1 = p->src; c->port1 = p->sport;
         c->addr2 = p->dst; c->port2 = p->dport;
@@ -247,6 +372,17 @@ static struct tcp_conn *conn_new(struct tcp_track *t, uint32_t h, const struct p
     }
     flow_init(&c->flow1);
     flow_init(&c->flow2);
+    if (ghost) {
+        c->flow1.base_seq = ghost->base1;
+        c->flow1.base_set = ghost->set & 1;
+        c->flow2.base_seq = ghost->base2;
+        c->flow2.base_set = (ghost->set & 2) != 0;
+        c->flow1.win_scale = ghost->ws1;
+        c->flow2.win_scale = ghost->ws2;
+        t->st.resumed++;
+    } else {
+        t->st.conns++;
+    }
     c->ts_first = c->ts_last = ts_ns(p->ts_sec, p->ts_nsec);
     c->first_frame = p->frame;
     uint32_t b = h & (t->nbuckets - 1);
@@ -254,7 +390,6 @@ static struct tcp_conn *conn_new(struct tcp_track *t, uint32_t h, const struct p
     t->buckets[b] = c;
     lru_push(t, c);
     t->count++;
-    t->st.conns++;
     t->st.open_now = t->count;
     if (t->count > t->st.max_open)
         t->st.max_open = t->count;
@@ -270,7 +405,7 @@ static struct tcp_conn *conn_replace(struct tcp_track *t, struct tcp_conn *old, 
     uint32_t h = old->hash;
     old->replaced = true;
     conn_drop(t, old);
-    return conn_new(t, h, p, direction);
+    return conn_new(t, h, p, direction, NULL);
 }
 
 /* Wireshark's direction: compare addresses (then ports); >= 0 means flow1. */
@@ -593,8 +728,14 @@ static void track_inner(struct tcp_track *t, const struct pkt *p, struct tcp_rec
     int dir = pkt_direction(&q);
     uint32_t h = pair_hash(&q.src, q.sport, &q.dst, q.dport);
     struct tcp_conn *c = lookup(t, h, &q.src, q.sport, &q.dst, q.dport);
-    if (!c)
-        c = conn_new(t, h, &q, dir);
+    if (!c) {
+        struct ghost *g = ghost_of(t, &q, dir), copy;
+        if (g) {
+            copy = *g;
+            ghost_unlink(t, (uint32_t)(g - t->gh));
+        }
+        c = conn_new(t, h, &q, dir, g ? &copy : NULL);
+    }
     struct tcp_flow *fwd = dir >= 0 ? &c->flow1 : &c->flow2;
     uint16_t flags = in->tcp_flags;
     if ((flags & (TH_SYN | TH_ACK)) == TH_SYN && fwd->base_set && in->seq != fwd->base_seq) {
@@ -620,8 +761,7 @@ void tcp_track_packet(struct tcp_track *t, const struct pkt *p, struct tcp_rec *
     int64_t now = ts_ns(p->ts_sec, p->ts_nsec);
     if (now > t->now)
         t->now = now;
-    if (t->lru_head)
-        evict(t);
+    evict(t);
     if ((p->l4 == L4_ICMP || p->l4 == L4_ICMPV6) && p->icmp.inner.present) {
         track_inner(t, p, r);
         return;
@@ -635,8 +775,24 @@ void tcp_track_packet(struct tcp_track *t, const struct pkt *p, struct tcp_rec *
     bool is_new = false;
     struct tcp_conn *c = lookup(t, h, &p->src, p->sport, &p->dst, p->dport);
     if (!c) {
-        c = conn_new(t, h, p, dir);
-        is_new = true;
+        struct ghost *g = ghost_of(t, p, dir), copy;
+        if (!g) {
+            c = conn_new(t, h, p, dir, NULL);
+            is_new = true;
+        } else {
+            /* an evicted conversation's pair: port reuse as below, else the same stream goes on */
+            copy = *g;
+            ghost_unlink(t, (uint32_t)(g - t->gh));
+            bool had_base = (copy.set & (dir >= 0 ? 1 : 2)) != 0;
+            uint32_t base = dir >= 0 ? copy.base1 : copy.base2;
+            if ((th->flags & (TH_SYN | TH_ACK)) == TH_SYN && had_base && th->seq != base) {
+                c = conn_new(t, h, p, dir, NULL);
+                r->flags |= TA_REUSED_PORTS;
+                c->completeness = 1;
+            } else {
+                c = conn_new(t, h, p, dir, &copy);
+            }
+        }
     }
     struct tcp_flow *fwd = dir >= 0 ? &c->flow1 : &c->flow2;
 
@@ -659,8 +815,6 @@ void tcp_track_packet(struct tcp_track *t, const struct pkt *p, struct tcp_rec *
         r->flags |= TA_REUSED_PORTS;
     }
     struct tcp_flow *rev = fwd == &c->flow1 ? &c->flow2 : &c->flow1;
-    lru_unlink(t, c);
-    lru_push(t, c);
     c->ts_last = now > c->ts_last ? now : c->ts_last;
     c->last_frame = p->frame;
     c->pkts++;
@@ -733,6 +887,9 @@ void tcp_track_packet(struct tcp_track *t, const struct pkt *p, struct tcp_rec *
     }
     r->irtt = c->ts_first_rtt;
     tcp_state_update(c, fwd, rev, p, r);
+    /* most recently active now, on the list of its state after this segment */
+    lru_unlink(t, c);
+    lru_push(t, c);
 }
 
 static int cmp_stream(const void *a, const void *b)
@@ -747,8 +904,9 @@ void tcp_track_finish(struct tcp_track *t)
         return;
     struct tcp_conn **all = xmalloc(t->count * sizeof *all);
     uint32_t n = 0;
-    for (struct tcp_conn *c = t->lru_head; c; c = c->lnext)
-        all[n++] = c;
+    for (int l = 0; l < 2; l++)
+        for (struct tcp_conn *c = t->lru[l].head; c; c = c->lnext)
+            all[n++] = c;
     qsort(all, n, sizeof *all, cmp_stream);
     for (uint32_t i = 0; i < n; i++)
         conn_drop(t, all[i]);
@@ -759,11 +917,15 @@ void tcp_track_free(struct tcp_track *t)
 {
     if (!t)
         return;
-    struct tcp_conn *c = t->lru_head, *n;
-    for (; c; c = n) {
-        n = c->lnext;
-        conn_release(t, c);
+    for (int l = 0; l < 2; l++) {
+        struct tcp_conn *c = t->lru[l].head, *n;
+        for (; c; c = n) {
+            n = c->lnext;
+            conn_release(t, c);
+        }
     }
     free(t->buckets);
+    free(t->gh);
+    free(t->gh_heads);
     free(t);
 }

@@ -9,10 +9,15 @@
  *
  * Memory: once the table holds more than a soft limit of entries, a closed connection that has
  * been quiet for a grace period or any connection idle past a timeout is freed; at the hard cap
- * the least recently active entry is freed whatever its state. Each freed entry is handed to the
- * on_close callback first. Times are capture times. Below the soft limit nothing is freed, so
- * small and medium captures keep every conversation, exactly as tshark does (which matters when
- * timestamps jump or a port is reused long after). */
+ * the least recently active entry (closed first) is freed whatever its state. Each freed entry is
+ * handed to the on_close callback first and leaves a small ghost behind (its address pair,
+ * stream number and initial sequence numbers, in a ring of max_ghosts): a later SYN with a new
+ * ISN on that pair is port reuse and a new stream, as in tshark, and any other later packet
+ * continues the ghost's stream number (with fresh analysis state: the one place where a result
+ * can differ from tshark's, which keeps every conversation forever). Times are capture times.
+ * Below the soft limit nothing is freed, so small and medium captures keep every conversation,
+ * exactly as tshark does. Memory therefore grows with the connections open at once (plus the
+ * closed ones of the last grace period), not with the size of the capture. */
 #ifndef TCPLENS_TCP_TRACK_H
 #define TCPLENS_TCP_TRACK_H
 
@@ -158,7 +163,8 @@ struct tcp_conn {
     int64_t closed_ts;
     /* table links */
     struct tcp_conn *hnext;  /* hash chain */
-    struct tcp_conn *lprev, *lnext; /* LRU list */
+    struct tcp_conn *lprev, *lnext; /* LRU list (open or closed) */
+    bool lru_closed;         /* on the closed list */
     uint32_t hash;
     bool replaced;           /* a newer conversation took over the key (port reuse) */
 };
@@ -198,10 +204,13 @@ struct tcp_track_limits {
     int64_t idle_timeout;      /* ns an idle connection is kept */
     uint32_t max_unacked;      /* unacked segments kept per direction */
     uint64_t max_unacked_total; /* unacked segments kept over all connections */
+    uint32_t max_ghosts;       /* evicted conversations remembered (0: none) */
 };
 
 struct tcp_track_stats {
     uint64_t conns;            /* streams created */
+    uint64_t resumed;          /* evicted conversations continued by a later packet */
+    uint64_t ghosts_dropped;   /* ghosts forgotten because the ring was full */
     uint64_t evicted_cap;      /* entries freed because the table was full */
     uint64_t evicted_idle, evicted_closed;
     uint64_t unacked_cap_hits; /* segments not kept: per-direction or total cap reached */
