@@ -1,6 +1,7 @@
 /* summary: `tcplens visit [URL]`: the whole experiment in one command: resolve, ping, capture
- * on exactly the resolved address and port, HTTP GET, wait for the close, then the packet list
- * of what was captured. Without a URL it visits the built-in HTTP server on 127.0.0.1. */
+ * on exactly the resolved address and port, HTTP GET, wait for the close, then the packet list,
+ * the explanation and the ladder of what was captured - all three from one pipeline run over
+ * the saved capture. Without a URL it visits the built-in HTTP server on 127.0.0.1. */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -12,6 +13,8 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "explain.h"
+#include "ladder.h"
 #include "cli.h"
 #include "cli_common.h"
 #include "exitcode.h"
@@ -31,6 +34,7 @@ static const char visit_usage[] =
 
 #define VISIT_CLOSE_WAIT_MS 2000 /* longest wait for the FIN exchange after the transfer */
 #define VISIT_FLUSH_WAIT_MS 300  /* after a failed connect: time for late packets to arrive */
+#define VISIT_STORY_MAX (8u << 20) /* bytes of explanation, and of ladder, kept for printing */
 
 enum {
     OPT_PING = OPT_CMD_BASE,
@@ -64,7 +68,8 @@ static void visit_help(void)
     printf("usage: %s\n\n"
            "The classic TCP experiment in one command: resolve the host, ping it, capture\n"
            "exactly its address and port, fetch the URL with an HTTP GET, wait for the\n"
-           "connection to close, then show every captured packet.\n"
+           "connection to close, then show every captured packet, explain the connection\n"
+           "step by step and draw its ladder diagram.\n"
            "Without URL: a built-in web server on 127.0.0.1 (works offline).\n\n"
            "  URL             http:// or https:// (no scheme: http://)\n"
            "  -4, -6          use only IPv4 / only IPv6 addresses\n"
@@ -74,7 +79,7 @@ static void visit_help(void)
            "  -o FILE         write the response body to FILE instead of the terminal\n"
            "  -q              do not show the response body\n"
            "  -w FILE         save the capture to FILE (pcap)\n"
-           "  --json          one JSON object describing the visit, then one per packet\n"
+           "  --json          JSON lines: the visit, each packet, the explanation, the ladder\n"
            "  --lang en|zh    language of the explanation (default en)\n"
            "  --html FILE     also write the HTML report to FILE\n"
            "  --timeout SEC   give up on the request after SEC seconds (default 10)\n"
@@ -557,15 +562,24 @@ static int render_capture(struct visit_state *s, const char *path, struct obuf *
     ro.depth = DIS_DEPTH_APP;
     struct sink sinks[4];
     int n = 0;
+    bool color = !s->a.json && (s->a.color >= 0 ? s->a.color == 1
+                                                : (isatty(STDOUT_FILENO) && !getenv("NO_COLOR")));
     if (s->a.json) {
         sinks[n++] = render_json_sink(ob);
     } else {
-        bool color = s->a.color >= 0 ? s->a.color == 1
-                                     : (isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
         struct list_opts lo = {false, TIME_REL, color};
         sinks[n++] = render_list_sink(ob, &lo);
     }
     int nlist = n;
+    /* The explanation and the ladder read the same events as the packet list, each into its
+     * own bounded buffer, printed after the list under its own heading. */
+    struct obuf exb, ldb;
+    ob_init_mem(&exb, VISIT_STORY_MAX);
+    ob_init_mem(&ldb, VISIT_STORY_MAX);
+    struct explain_opts eo = {s->a.lang, -1, color, 0};
+    struct ladder_opts lo2 = {-1, false, false, color, false, 0};
+    sinks[n++] = render_explain_sink(&exb, &eo);
+    sinks[n++] = render_ladder_sink(&ldb, &lo2);
     struct errbuf eb = {""};
     struct html_file hf;
     bool html = false;
@@ -593,11 +607,29 @@ static int render_capture(struct visit_state *s, const char *path, struct obuf *
     ob_flush(ob);
     for (int i = 0; i < nlist; i++)
         render_sink_free(&sinks[i]);
-    if (!s->a.json) {
-        ob_puts(ob, "\n(The explanation and the ladder diagram are not in this build of "
-                    "tcplens yet: the packet list above is what was captured.)\n");
-        ob_flush(ob);
+    render_explain_free(&sinks[nlist]);
+    render_ladder_free(&sinks[nlist + 1]);
+    if (s->a.json) {
+        ob_puts(ob, "{\"type\":\"explanation\",\"lang\":");
+        ob_json_cstr(ob, s->a.lang);
+        ob_puts(ob, ",\"text\":");
+        ob_json_str(ob, exb.buf ? exb.buf : "", exb.len);
+        ob_puts(ob, "}\n{\"type\":\"ladder\",\"text\":");
+        ob_json_str(ob, ldb.buf ? ldb.buf : "", ldb.len);
+        ob_puts(ob, "}\n");
+    } else {
+        section(ob, false, "Explanation");
+        ob_write(ob, exb.buf, exb.len);
+        if (exb.truncated)
+            ob_puts(ob, "\n(explanation cut short)\n");
+        section(ob, false, "Ladder");
+        ob_write(ob, ldb.buf, ldb.len);
+        if (ldb.truncated)
+            ob_puts(ob, "\n(ladder cut short)\n");
     }
+    ob_flush(ob);
+    ob_free(&exb);
+    ob_free(&ldb);
     int rc = 0;
     if (html) {
         struct errbuf heb = {""};

@@ -21,7 +21,7 @@ static const struct command commands[] = {
     {"explain", cli_explain, "explain each TCP connection in plain language (--lang en|zh)"},
     {"ladder", cli_ladder, "draw each TCP connection as a ladder diagram in the terminal"},
     {"report", cli_report, "write one self-contained HTML page: summary, connections, ladders"},
-    {"visit", cli_visit, "the whole experiment: resolve, ping, capture, HTTP GET, packet list"},
+    {"visit", cli_visit, "the whole experiment: resolve, ping, capture, HTTP GET, explained"},
     {"ping", cli_ping, "send ICMP echo requests to a host and report the round-trip times"},
     {"interfaces", cli_interfaces, "list the interfaces that can be captured on"},
     {NULL, NULL, NULL},

@@ -40,8 +40,9 @@ short() { tr '\n' '|' <"$1" | head -c 400; }
 packets() { sed -n '/^== Packet list/,/^$/p' "$1" | grep -E '^ +[0-9]+ '; }
 
 if [[ $(id -u) -ne 0 ]]; then
-    for t in builtin saved_read saved_tshark json html lo6 ping0 refused_lo no_priv ns_visit \
-        ns_visit6 ns_no_ping_reply ns_python ns_dual ns_refused ns_timeout ns_interrupt ns_wrong_iface; do
+    for t in builtin explained zh saved_read saved_tshark json html lo6 ping0 refused_lo no_priv \
+        ns_visit ns_visit6 ns_no_ping_reply ns_python ns_dual ns_refused ns_timeout ns_interrupt \
+        ns_wrong_iface; do
         skip $t "capturing needs root"
     done
     exit 0
@@ -76,6 +77,27 @@ check 'grep -qx "== Packet list ($(wc -l <"$tmp/builtin.list") packets)" "$out"'
 check '[[ ! -s $tmp/builtin.err ]]' "stderr: $(short "$tmp/builtin.err")"
 [[ $ok -eq 1 ]] && pass builtin || fail builtin "$why"
 
+# The explanation and the ladder tell the saved capture's numbers: every SYN and FIN by packet
+# number with its Seq (and Ack), the last ACK's arithmetic, one ladder arrow per packet.
+sed -n '/^== Explanation$/,/^== Ladder$/p' "$out" >"$tmp/builtin.explain"
+sed -n '/^== Ladder$/,$p' "$out" >"$tmp/builtin.ladder"
+ok=1 why=
+while IFS=$'\t' read -r f flags seq ack; do
+    line=$(grep -E "^ +[0-9]\. Packet $f, (client|server) → (server|client): " "$tmp/builtin.explain")
+    [[ -n $line ]] || { ok=0; why="packet $f ($flags) not explained"; break; }
+    grep -q "Seq=$seq[,.]" <<<"$line" || { ok=0; why="packet $f: Seq=$seq not in '$line'"; break; }
+    [[ $flags == *ACK* ]] && ! grep -q "Ack=$ack\." <<<"$line" && { ok=0; why="packet $f: Ack=$ack not in '$line'"; break; }
+done < <("$BIN" read --json "$tmp/builtin.pcap" | jq -r 'select(.flags | test("SYN|FIN")) | [.frame, .flags, .seq, .ack] | @tsv')
+last=$("$BIN" read --json "$tmp/builtin.pcap" | jq -r 'select(.flags == "FIN,ACK" and .sport == '"${port:-0}"') | "\(.seq) + 1 = \(.seq + 1)"')
+check '[[ -n $last ]] && grep -q "Ack = $last: the client acknowledges the server'"'"'s FIN" "$tmp/builtin.explain"' "last ACK arithmetic '$last' not explained"
+check 'grep -q "^Opening: the three-way handshake (packets 1–3)" "$tmp/builtin.explain"' "no handshake heading"
+check 'grep -qE "^Closing: the four-way handshake \(packets [0-9]+–$(wc -l <"$tmp/builtin.list")\)" "$tmp/builtin.explain"' "no four-way close heading"
+n=$(wc -l <"$tmp/builtin.list")
+for ((f = 1; f <= n; f++)); do
+    check 'grep -qE "^ *$f +[A-Z0-9-]* *│" "$tmp/builtin.ladder"' "no ladder arrow for packet $f"
+done
+[[ $ok -eq 1 ]] && pass explained || fail explained "$why"
+
 # The saved capture holds exactly what was printed.
 "$BIN" read "$tmp/builtin.pcap" >"$tmp/saved.list" 2>"$tmp/saved.err"
 if [[ -s $tmp/saved.list ]] && diff -q "$tmp/builtin.list" "$tmp/saved.list" >/dev/null; then
@@ -104,9 +126,11 @@ head -1 "$tmp/json.out" >"$tmp/json.head"
 if [[ $rc -eq 0 ]] && jq -e '.type == "visit" and .http.status == 200 and .close_seen == true and
         .interface == "lo" and (.filter | startswith("host 127.0.0.1 and tcp port ")) and .ping == null' \
         "$tmp/json.head" >/dev/null &&
-    diff <(tail -n +2 "$tmp/json.out") <("$BIN" read --json "$tmp/json.pcap") >/dev/null &&
-    [[ $(jq '.captured' "$tmp/json.head") -eq $(($(wc -l <"$tmp/json.out") - 1)) ]] &&
-    [[ $(tail -n +2 "$tmp/json.out" | jq -r 'select(.flags == "FIN,ACK") | .step' | tr '\n' ' ') == "teardown.1 teardown.3 " ]]; then
+    diff <(tail -n +2 "$tmp/json.out" | grep -v '^{"type":') <("$BIN" read --json "$tmp/json.pcap") >/dev/null &&
+    [[ $(jq '.captured' "$tmp/json.head") -eq $(($(grep -vc '^{"type":' "$tmp/json.out"))) ]] &&
+    [[ $(tail -n +2 "$tmp/json.out" | jq -r 'select(.flags == "FIN,ACK") | .step' | tr '\n' ' ') == "teardown.1 teardown.3 " ]] &&
+    grep '^{"type":"explanation"' "$tmp/json.out" | jq -e '.lang == "en" and (.text | contains("three-way handshake"))' >/dev/null &&
+    grep '^{"type":"ladder"' "$tmp/json.out" | jq -e '.text | contains("SYN Seq=0")' >/dev/null; then
     pass json
 else
     fail json "exit $rc: $(head -c 300 "$tmp/json.head") $(short "$tmp/json.err")"
@@ -140,6 +164,14 @@ else
     skip lo6 "no IPv6 on the loopback interface"
 fi
 
+run zh "$BIN" visit --ping 0 -q --lang zh
+if [[ $rc -eq 0 ]] && grep -q '^建立连接：三次握手（第 1–3 个数据包）' "$tmp/zh.out" &&
+    grep -q '^释放连接：四次挥手' "$tmp/zh.out"; then
+    pass zh
+else
+    fail zh "exit $rc: $(sed -n '/^== Explanation/,+3p' "$tmp/zh.out" | tr '\n' '|')"
+fi
+
 run ping0 "$BIN" visit --ping 0 -q
 if [[ $rc -eq 0 ]] && ! grep -q '^== Ping' "$tmp/ping0.out" && ! grep -q '^PING ' "$tmp/ping0.out" &&
     grep -q '^== Capture' "$tmp/ping0.out" && ! grep -q '<h1>' "$tmp/ping0.out" &&
@@ -169,6 +201,8 @@ if [[ $rc -eq 7 && $(wc -l <"$tmp/refused_lo.list") -eq 2 ]] &&
     sed -n 1p "$tmp/refused_lo.list" | grep -qE " → $free_port \[SYN\] Seq=0 " &&
     sed -n 2p "$tmp/refused_lo.list" | grep -qE "$free_port → [0-9]+ \[RST, ACK\] Seq=1 Ack=1 " &&
     grep -q 'connection refused' "$tmp/refused_lo.out" &&
+    grep -qx "  The server refused the connection on port $free_port; no data was exchanged." "$tmp/refused_lo.out" &&
+    grep -q '│◀─* RST,ACK Seq=1 Ack=1 Len=0 ─│ CLOSED' "$tmp/refused_lo.out" &&
     [[ $(wc -l <"$tmp/refused_lo.err") -eq 1 ]] && grep -qx "tcplens: connection to 127.0.0.1 port $free_port refused" "$tmp/refused_lo.err"; then
     pass refused_lo
 else
