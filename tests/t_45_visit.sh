@@ -186,7 +186,8 @@ if [[ ${TCPLENS_VARIANT:-plain} == plain && -x $(dirname "$0")/../build/tcplens 
     run demo bash "$(dirname "$0")/../scripts/demo.sh"
     if [[ $rc -eq 0 ]] && head -1 "$tmp/demo.out" | grep -qx '$ tcplens visit' &&
         grep -q '^4 packets transmitted, 4 received' "$tmp/demo.out" &&
-        packets "$tmp/demo.out" | grep -q '\[SYN\] Seq=0' && packets "$tmp/demo.out" | grep -q 'HTTP/1.1 200 OK'; then
+        packets "$tmp/demo.out" | grep -q '\[SYN\] Seq=0' && packets "$tmp/demo.out" | grep -q 'HTTP/1.1 200 OK' &&
+        grep -q '^Opening: the three-way handshake' "$tmp/demo.out" && grep -q '^== Ladder$' "$tmp/demo.out"; then
         pass demo
     else
         fail demo "exit $rc: $(head -c 300 "$tmp/demo.err")"
