@@ -11,8 +11,10 @@
 #include <unistd.h>
 
 #include "conn_summary.h"
+#include "explain.h"
 #include "html_ladder.h"
 #include "render_info.h"
+#include "story.h"
 #include "tcp_track.h"
 #include "version.h"
 #include "xalloc.h"
@@ -30,7 +32,7 @@ struct page_msg {
         *span, *conns, *by_end, *anomalies, *no_anomalies, *conn_table, *conn, *client, *server,
         *began, *ended, *zeek, *history, *pkts_cs, *bytes_cs, *duration, *irtt, *irtt_short, *trouble,
         *ladder, *explanation, *packet_list, *no, *time, *dir, *proto, *len, *info, *step,
-        *states, *hint_hover, *legend[5], *not_full, *not_full_cmd, *rows_cut, *pkts_cut, *damaged,
+        *states, *hint_hover, *legend[5], *not_full, *not_full_cmd, *rows_cut, *pkts_cut, *gap_rows, *damaged,
         *none_tcp, *only_stream, *stream_missing;
     /* how a connection began and ended (conn_summary.h); English: conn_*_text() */
     const char *began_w[N_BEGAN], *ended_w[N_ENDED];
@@ -56,8 +58,9 @@ static const struct page_msg page_msgs[2] = {
         .not_full = "Only the first %u connections are drawn in full.",
         .not_full_cmd = "To draw any other one, choose it by its number with -s:",
         .rows_cut = "The table lists the first %u of %llu connections.",
-        .pkts_cut = "The diagram and the list show the first %u of this connection's %llu "
-                    "packets.",
+        .pkts_cut = "The diagram and the list show the first %1$u and the last %2$u of this "
+                    "connection's %3$llu packets; the %4$llu in between are left out.",
+        .gap_rows = "\xe2\x8b\xaf %llu packets left out \xe2\x8b\xaf",
         .damaged = "The capture is damaged or cut short; everything before the damage is shown:",
         .none_tcp = "The capture holds no TCP connection.",
         .only_stream = "Only connection %lld is drawn in full (-s).",
@@ -91,7 +94,8 @@ static const struct page_msg page_msgs[2] = {
         .not_full = "\xe5\x8f\xaa\xe5\xae\x8c\xe6\x95\xb4\xe7\xbb\x98\xe5\x88\xb6\xe4\xba\x86\xe5\x89\x8d %u \xe4\xb8\xaa\xe8\xbf\x9e\xe6\x8e\xa5\xe3\x80\x82",
         .not_full_cmd = "\xe8\xa6\x81\xe6\x9f\xa5\xe7\x9c\x8b\xe5\x85\xb6\xe4\xbb\x96\xe8\xbf\x9e\xe6\x8e\xa5\xef\xbc\x8c\xe7\x94\xa8 -s \xe6\x8c\x87\xe5\xae\x9a\xe5\xae\x83\xe7\x9a\x84\xe7\xbc\x96\xe5\x8f\xb7\xef\xbc\x9a",
         .rows_cut = "\xe8\xa1\xa8\xe4\xb8\xad\xe5\x88\x97\xe5\x87\xba\xe4\xba\x86 %2$llu \xe4\xb8\xaa\xe8\xbf\x9e\xe6\x8e\xa5\xe4\xb8\xad\xe7\x9a\x84\xe5\x89\x8d %1$u \xe4\xb8\xaa\xe3\x80\x82",
-        .pkts_cut = "\xe5\x9b\xbe\xe5\x92\x8c\xe5\x88\x97\xe8\xa1\xa8\xe5\x8f\xaa\xe6\x98\xbe\xe7\xa4\xba\xe4\xba\x86\xe8\xaf\xa5\xe8\xbf\x9e\xe6\x8e\xa5 %2$llu \xe4\xb8\xaa\xe5\x8c\x85\xe4\xb8\xad\xe7\x9a\x84\xe5\x89\x8d %1$u \xe4\xb8\xaa\xe3\x80\x82",
+        .pkts_cut = "图和列表只显示该连接 %3$llu 个包中的前 %1$u 个和最后 %2$u 个；中间的 %4$llu 个省略。",
+        .gap_rows = "\xe2\x8b\xaf 省略 %llu 个包 \xe2\x8b\xaf",
         .damaged = "\xe6\x8a\x93\xe5\x8c\x85\xe6\x96\x87\xe4\xbb\xb6\xe5\xb7\xb2\xe6\x8d\x9f\xe5\x9d\x8f\xe6\x88\x96\xe8\xa2\xab\xe6\x88\xaa\xe6\x96\xad\xef\xbc\x9b\xe6\x8d\x9f\xe5\x9d\x8f\xe4\xb9\x8b\xe5\x89\x8d\xe7\x9a\x84\xe5\x86\x85\xe5\xae\xb9\xe5\x9d\x87\xe5\xb7\xb2\xe6\x98\xbe\xe7\xa4\xba\xef\xbc\x9a",
         .none_tcp = "\xe6\x8a\x93\xe5\x8c\x85\xe4\xb8\xad\xe6\xb2\xa1\xe6\x9c\x89 TCP \xe8\xbf\x9e\xe6\x8e\xa5\xe3\x80\x82",
         .only_stream = "\xe5\x8f\xaa\xe5\xae\x8c\xe6\x95\xb4\xe7\xbb\x98\xe5\x88\xb6\xe4\xba\x86\xe8\xbf\x9e\xe6\x8e\xa5 %lld\xef\xbc\x88-s\xef\xbc\x89\xe3\x80\x82",
@@ -121,26 +125,18 @@ struct hconn {                 /* one row of the connection table */
     uint8_t began, ended;
 };
 
-struct hpkt_x {                /* what the packet list needs beyond the ladder record */
-    uint32_t wirelen;
-    const char *proto;         /* static */
-    char *info;                /* owned: the Info column (sanitised packet text, unescaped) */
-};
-
-struct hstream {               /* a connection kept packet by packet */
+struct hstream {               /* a connection drawn in full */
     bool used;
     uint32_t stream;
-    struct lad_pkt *pkts;
-    struct hpkt_x *x;
-    size_t n, cap;
-    uint64_t seen;             /* packets of the stream, including those past max_pkts */
+    struct story *st;          /* owned copy of its story (st->conn cleared) */
+    char *explain;             /* owned: its explanation, plain text */
     char client[ENDP_LEN], server[ENDP_LEN];
 };
 
 struct html_ctx {
     struct obuf *ob;
     struct html_opts o;
-    struct obuf scratch;       /* Info text of one packet */
+    struct sink story;         /* the story collector the page reads (story.h) */
     /* totals */
     uint64_t tcp_pkts, other_pkts;
     uint64_t ta_count[16];
@@ -152,7 +148,6 @@ struct html_ctx {
     /* connections in full: index = stream (or 0 for the chosen stream) */
     struct hstream *full;
     uint32_t nfull;
-    uint64_t stored;           /* packets kept over all streams */
 };
 
 static void endpoint(char *buf, const struct addr *a, uint16_t port)
@@ -172,85 +167,42 @@ static struct hstream *full_slot(struct html_ctx *c, uint32_t stream)
     return stream < c->nfull ? &c->full[stream] : NULL;
 }
 
-/* The application's words on this packet (request or status line), or NULL. */
-static char *app_summary(const struct pkt *p)
-{
-    if (p->app != APP_HTTP)
-        return NULL;
-    const struct pkt_http *h = &p->http;
-    struct obuf t;
-    ob_init_mem(&t, 512);
-    if (h->request)
-        ob_printf(&t, "%s %s %s", h->method ? h->method : "", h->uri ? h->uri : "",
-                  h->version ? h->version : "");
-    else
-        ob_printf(&t, "%s %u %s", h->version ? h->version : "", h->status,
-                  h->reason ? h->reason : "");
-    char *s = xstrdup(ob_cstr(&t));
-    ob_free(&t);
-    return s;
-}
-
 static void html_packet(void *vctx, const struct pkt_event *ev)
 {
     struct html_ctx *c = vctx;
     const struct tcp_rec *r = ev->tcp;
     if (!r || !r->valid || r->inner || ev->pkt->l4 != L4_TCP) {
         c->other_pkts++;
-        return;
+    } else {
+        c->tcp_pkts++;
+        for (int b = 0; b < 16; b++)
+            if (r->flags & (1u << b))
+                c->ta_count[b]++;
     }
-    c->tcp_pkts++;
-    for (int b = 0; b < 16; b++)
-        if (r->flags & (1u << b))
-            c->ta_count[b]++;
-    struct hstream *hs = full_slot(c, r->stream);
-    if (!hs)
+    c->story.packet(c->story.ctx, ev);
+}
+
+/* A connection's story is complete: keep it (and its explanation) if it is to be drawn. */
+static void html_story(void *vctx, const struct story *st)
+{
+    struct html_ctx *c = vctx;
+    struct hstream *hs = full_slot(c, st->stream);
+    if (!hs || hs->used)
         return;
-    if (!hs->used) {
-        if (c->stored >= c->o.budget)
-            return;
-        hs->used = true;
-        hs->stream = r->stream;
-        const struct tcp_conn *tc = r->conn;
-        bool c1 = tc->client != 2;
-        endpoint(hs->client, c1 ? &tc->addr1 : &tc->addr2, c1 ? tc->port1 : tc->port2);
-        endpoint(hs->server, c1 ? &tc->addr2 : &tc->addr1, c1 ? tc->port2 : tc->port1);
-    }
-    hs->seen++;
-    if (hs->n >= c->o.max_pkts || c->stored >= c->o.budget)
-        return;
-    if (hs->n == hs->cap) {
-        hs->cap = hs->cap ? hs->cap * 2 : 32;
-        hs->pkts = xrealloc(hs->pkts, hs->cap * sizeof *hs->pkts);
-        hs->x = xrealloc(hs->x, hs->cap * sizeof *hs->x);
-    }
-    const struct pkt *p = ev->pkt;
-    struct lad_pkt *lp = &hs->pkts[hs->n];
-    struct hpkt_x *x = &hs->x[hs->n];
-    memset(lp, 0, sizeof *lp);
-    lp->frame = p->frame;
-    lp->t_rel = ev->t_rel;
-    lp->from_client = r->from_client;
-    lp->flags = p->tcp.flags;
-    lp->seq = c->o.absolute_seq || !r->rel_ok ? p->tcp.seq : r->seq;
-    lp->ack = c->o.absolute_seq || !r->rel_ok ? p->tcp.ack : r->ack;
-    lp->len = p->tcp.have_seglen ? p->tcp.seglen : 0;
-    lp->win = r->win;
-    lp->ta = r->flags;
-    lp->phase = (uint8_t)r->phase;
-    lp->st_client = (uint8_t)r->st_client;
-    lp->st_server = (uint8_t)r->st_server;
-    memcpy(lp->step, r->step, sizeof lp->step);
-    lp->step[sizeof lp->step - 1] = '\0';
-    lp->app = app_summary(p);
-    ob_reset(&c->scratch);
-    struct info_opts io = {c->o.absolute_seq, true};
-    info_build(&c->scratch, ev, &io);
-    x->info = xstrdup(ob_cstr(&c->scratch));
-    x->proto = info_proto(ev);
-    x->wirelen = p->wirelen;
-    hs->n++;
-    c->stored++;
+    hs->used = true;
+    hs->stream = st->stream;
+    hs->st = xmalloc(sizeof *hs->st);
+    *hs->st = *st;
+    hs->st->conn = NULL;
+    endpoint(hs->client, &st->client, st->client_port);
+    endpoint(hs->server, &st->server, st->server_port);
+    /* one paragraph per line: the browser wraps */
+    struct explain_opts eo = {c->o.lang == 1 ? "zh" : "en", -1, false, 1 << 20};
+    struct obuf e;
+    ob_init_mem(&e, 1 << 20);
+    explain_story(&e, st, &eo);
+    hs->explain = xstrdup(ob_cstr(&e));
+    ob_free(&e);
 }
 
 static void html_conn(void *vctx, const struct tcp_conn *tc)
@@ -289,6 +241,13 @@ static void html_conn(void *vctx, const struct tcp_conn *tc)
     snprintf(h->history, sizeof h->history, "%s", cs.history);
     h->began = (uint8_t)cs.began;
     h->ended = (uint8_t)cs.ended;
+}
+
+static void html_conn_story(void *vctx, const struct tcp_conn *tc)
+{
+    struct html_ctx *c = vctx;
+    html_conn(c, tc);
+    c->story.conn(c->story.ctx, tc);
 }
 
 /* ---- page writing ---- */
@@ -359,8 +318,13 @@ static const char page_css[] =
     "margin-right:5px;background:var(--data)}\n"
     ".legend .hs i{background:var(--hs)}.legend .td i{background:var(--td)}"
     ".legend .rst i{background:var(--rst)}.legend .warn i{background:var(--warn)}\n"
-    ".explain{white-space:pre-wrap;font-size:14.5px;line-height:1.6;background:#f9fafb;"
-    "border-left:3px solid var(--hs);padding:10px 16px;border-radius:0 8px 8px 0;margin:0}\n"
+    ".explain{font-size:14.5px;line-height:1.6;background:#f9fafb;max-width:980px;"
+    "border-left:3px solid var(--hs);padding:8px 18px;border-radius:0 8px 8px 0;margin:0}\n"
+    ".explain p{margin:3px 0}.explain .xt{font-weight:600}"
+    ".explain .xh{font-weight:700;margin-top:12px;color:#111827}\n"
+    "table.pkts td.fl{font-weight:600;white-space:nowrap}\n"
+    "table.pkts .tag{color:#b45309;font-weight:600}table.pkts .app{color:#0f766e;font-weight:600}\n"
+    "tr.gap td{text-align:center;color:var(--muted);font-style:italic;background:#fafafa}\n"
     "a{color:var(--hs);text-decoration:none}a:hover{text-decoration:underline}\n"
     "footer{margin-top:40px;font-size:12px;color:var(--muted);text-align:center}\n"
     /* the ladder */
@@ -389,6 +353,8 @@ static const char page_css[] =
     "svg.ladder .no{text-anchor:end;font-weight:700;fill:#334155}\n"
     "svg.ladder .t{fill:#94a3b8}\n"
     "svg.ladder .gap{text-anchor:middle;fill:#94a3b8;font-style:italic}\n"
+    "svg.ladder .cut rect{fill:#f8fafc;stroke:#cbd5e1;stroke-dasharray:4 3}\n"
+    "svg.ladder .cut text{text-anchor:middle;fill:#64748b;font-style:italic}\n"
     "svg.ladder .st rect{fill:#fff;stroke:#cbd5e1}\n"
     "svg.ladder .st text{text-anchor:middle;font-size:10px;fill:#334155}\n"
     "@media print{body{background:#fff;font-size:12px}main{max-width:none;padding:0}"
@@ -628,6 +594,79 @@ static void write_table(struct html_ctx *c, const struct page_msg *m)
     ob_puts(ob, "</section>\n");
 }
 
+/* Flags as Wireshark writes them, escaped (info_tcp_flags may say "<None>"). */
+static void put_flags(struct obuf *ob, uint16_t flags)
+{
+    char tmp[96];
+    struct obuf t = {.fd = -1, .buf = tmp, .cap = sizeof tmp, .max = sizeof tmp - 1};
+    info_tcp_flags(&t, flags, ", ");
+    ob_html_esc(ob, t.buf, t.len < t.cap ? t.len : 0);
+}
+
+/* The Info cell of a segment: analysis tags, what the application said, the SYN's options. */
+static void write_ev_info(struct obuf *ob, const struct story_ev *e)
+{
+    bool sp = false;
+    for (int i = 0; i < ta_names_count; i++) {
+        if (!(e->ta & ta_names[i].bit))
+            continue;
+        ob_printf(ob, "%s<span class=\"tag\">[", sp ? " " : "");
+        ob_html_cstr(ob, ta_names[i].tag);
+        if (ta_names[i].bit == TA_DUPLICATE_ACK && e->dupack_frame)
+            ob_printf(ob, " %llu#%u", (unsigned long long)e->dupack_frame, e->dupack_num);
+        ob_puts(ob, "]</span>");
+        sp = true;
+    }
+    if (e->app[0]) {
+        ob_printf(ob, "%s<span class=\"app\">", sp ? " " : "");
+        ob_html_esc(ob, e->app, strnlen(e->app, sizeof e->app));
+        ob_puts(ob, "</span>");
+        sp = true;
+    }
+    if (e->flags & TH_SYN) {
+        const struct story_synopt *o = &e->opt;
+        if (o->has_mss)
+            ob_printf(ob, "%sMSS=%u", sp ? " " : "", o->mss), sp = true;
+        if (o->has_ws)
+            ob_printf(ob, "%sWS=%u", sp ? " " : "", 1u << (o->ws > 14 ? 14 : o->ws)), sp = true;
+        if (o->sack_perm)
+            ob_printf(ob, "%sSACK_PERM", sp ? " " : ""), sp = true;
+        if (o->has_ts)
+            ob_printf(ob, "%sTS", sp ? " " : ""), sp = true;
+        if (o->has_tfo)
+            ob_printf(ob, "%sTFO", sp ? " " : ""), sp = true;
+    }
+}
+
+/* The explanation: one paragraph per line; a line that is not indented and does not end a
+ * sentence is a heading; indentation becomes a margin. */
+static void write_explain(struct obuf *ob, const char *text)
+{
+    const char *p = text;
+    bool first = true;
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        size_t ind = 0;
+        while (ind < n && p[ind] == ' ')
+            ind++;
+        if (ind < n) {
+            bool sentence = n > 0 && (p[n - 1] == '.' || p[n - 1] == ':' ||
+                                      (n >= 3 && !memcmp(p + n - 3, "\xe3\x80\x82", 3)));
+            if (first)
+                ob_puts(ob, "<p class=\"xt\">");
+            else if (!ind && !sentence)
+                ob_puts(ob, "<p class=\"xh\">");
+            else
+                ob_printf(ob, "<p style=\"margin-left:%zuch\">", ind);
+            ob_html_esc(ob, p + ind, n - ind);
+            ob_puts(ob, "</p>");
+            first = false;
+        }
+        p += n + (nl ? 1 : 0);
+    }
+}
+
 static void write_conn(struct html_ctx *c, const struct page_msg *m, const struct hstream *hs)
 {
     struct obuf *ob = c->ob;
@@ -661,9 +700,13 @@ static void write_conn(struct html_ctx *c, const struct page_msg *m, const struc
         }
         ob_puts(ob, "</div>");
     }
-    if (hs->seen > hs->n) {
+    const struct story *st = hs->st;
+    uint32_t n = story_count(st);
+    uint32_t gap = story_gap_after(st);
+    if (st->omitted) {
         ob_puts(ob, "<p class=\"note\">");
-        ob_printf(ob, m->pkts_cut, (unsigned)hs->n, (unsigned long long)hs->seen);
+        ob_printf(ob, m->pkts_cut, st->nhead, st->ntail, (unsigned long long)st->pkts,
+                  (unsigned long long)st->omitted);
         ob_puts(ob, "</p>");
     }
     ob_printf(ob, "<h3>%s</h3><p class=\"hint\">%s <span class=\"legend\">", m->ladder,
@@ -672,33 +715,68 @@ static void write_conn(struct html_ctx *c, const struct page_msg *m, const struc
     for (int i = 0; i < 5; i++)
         ob_printf(ob, "<span class=\"%s\"><i></i>%s</span>", legend_cls[i], m->legend[i]);
     ob_puts(ob, "</span></p><div class=\"svgwrap\">");
-    struct lad_conn lc = {anchor, hs->client, hs->server, c->o.lang, hs->pkts, hs->n,
-                          SIZE_MAX, 0};
+    struct lad_pkt *lp = xcalloc(n ? n : 1, sizeof *lp);
+    for (uint32_t i = 0; i < n; i++) {
+        const struct story_ev *e = story_at(st, i);
+        lp[i].frame = e->frame;
+        lp[i].t_rel = e->t_rel;
+        lp[i].from_client = e->from_client;
+        lp[i].flags = e->flags;
+        bool raw = c->o.absolute_seq || !e->rel_ok;
+        lp[i].seq = raw ? e->seq_raw : e->seq;
+        lp[i].ack = raw ? e->ack_raw : e->ack;
+        lp[i].len = e->len;
+        lp[i].win = e->win;
+        lp[i].ta = e->ta;
+        lp[i].phase = (uint8_t)e->phase;
+        lp[i].st_client = (uint8_t)e->st_client;
+        lp[i].st_server = (uint8_t)e->st_server;
+        memcpy(lp[i].step, e->step, sizeof lp[i].step);
+        lp[i].step[sizeof lp[i].step - 1] = '\0';
+        lp[i].app = e->app[0] ? e->app : NULL;
+    }
+    struct lad_conn lc = {anchor, hs->client, hs->server, c->o.lang, lp, n,
+                          gap == UINT32_MAX ? SIZE_MAX : gap, st->omitted};
     html_ladder_svg(ob, &lc);
     ob_puts(ob, "</div>");
+    if (hs->explain && hs->explain[0]) {
+        ob_printf(ob, "<h3>%s</h3><div class=\"explain\">", m->explanation);
+        write_explain(ob, hs->explain);
+        ob_puts(ob, "</div>");
+    }
 
     ob_printf(ob, "<h3>%s</h3><div class=\"tablewrap\"><table class=\"pkts\"><thead><tr>"
-                  "<th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th>"
-                  "<th>%s</th><th>%s</th></tr></thead><tbody>",
-              m->packet_list, m->no, m->time, m->dir, m->proto, m->len, m->info, m->step,
-              m->states);
-    for (size_t i = 0; i < hs->n; i++) {
-        const struct lad_pkt *p = &hs->pkts[i];
-        const struct hpkt_x *x = &hs->x[i];
+                  "<th>%s</th><th>%s</th><th>%s</th><th>Flags</th><th>Seq</th><th>Ack</th>"
+                  "<th>Len</th><th>Win</th><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>",
+              m->packet_list, m->no, m->time, m->dir, m->info, m->step, m->states);
+    for (uint32_t i = 0; i < n; i++) {
+        const struct story_ev *e = story_at(st, i);
+        const struct lad_pkt *p = &lp[i];
         ob_ensure(ob, 4096);
-        ob_printf(ob, "<tr id=\"%s-p%llu\"%s><td class=\"num\">%llu</td><td class=\"num\">", anchor,
-                  (unsigned long long)p->frame, html_ladder_warn(p->ta) ? " class=\"warn\"" : "",
-                  (unsigned long long)p->frame);
+        ob_printf(ob, "<tr id=\"%s-p%llu\"%s><td class=\"num\">%llu</td><td class=\"num\">",
+                  anchor, (unsigned long long)p->frame,
+                  html_ladder_warn(p->ta) ? " class=\"warn\"" : "", (unsigned long long)p->frame);
         ob_fixed(ob, p->t_rel / 1000, 6);
-        ob_printf(ob, "</td><td class=\"dir\">%s</td><td>%s</td><td class=\"num\">%u</td>"
-                      "<td class=\"info\">",
-                  p->from_client ? "C\xe2\x86\x92S" : "S\xe2\x86\x92" "C", x->proto, x->wirelen);
-        ob_html_cstr(ob, x->info);
+        ob_printf(ob, "</td><td class=\"dir\">%s</td><td class=\"fl\">",
+                  p->from_client ? "C\xe2\x86\x92S" : "S\xe2\x86\x92" "C");
+        put_flags(ob, p->flags);
+        ob_printf(ob, "</td><td class=\"num\">%u</td><td class=\"num\">", p->seq);
+        if (p->flags & TH_ACK)
+            ob_printf(ob, "%u", p->ack);
+        ob_printf(ob, "</td><td class=\"num\">%u</td><td class=\"num\">%u</td><td class=\"info\">",
+                  p->len, p->win);
+        write_ev_info(ob, e);
         ob_puts(ob, "</td><td>");
         ob_html_cstr(ob, p->step);
         ob_printf(ob, "</td><td>%s / %s</td></tr>\n", tcp_st_name((enum tcp_st)p->st_client),
                   tcp_st_name((enum tcp_st)p->st_server));
+        if (i == gap) {
+            ob_puts(ob, "<tr class=\"gap\"><td colspan=\"11\">");
+            ob_printf(ob, m->gap_rows, (unsigned long long)st->omitted);
+            ob_puts(ob, "</td></tr>\n");
+        }
     }
+    free(lp);
     ob_puts(ob, "</tbody></table></div></section>\n");
 }
 
@@ -707,6 +785,8 @@ static void html_finish(void *vctx, const struct run_info *ri)
     struct html_ctx *c = vctx;
     const struct page_msg *m = &page_msgs[c->o.lang == 1 ? 1 : 0];
     struct obuf *ob = c->ob;
+    if (c->story.finish)
+        c->story.finish(c->story.ctx, ri);
     if (c->nrows > 1)
         qsort(c->rows, c->nrows, sizeof *c->rows, cmp_row);
     ob_printf(ob, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
@@ -734,8 +814,6 @@ void html_opts_init(struct html_opts *o)
     o->stream = -1;
     o->max_full = 20;
     o->max_rows = 2000;
-    o->max_pkts = 400;
-    o->budget = 3000;
 }
 
 struct sink render_html_sink(struct obuf *ob, const struct html_opts *o)
@@ -743,17 +821,14 @@ struct sink render_html_sink(struct obuf *ob, const struct html_opts *o)
     struct html_ctx *c = xcalloc(1, sizeof *c);
     c->ob = ob;
     c->o = *o;
-    if (!c->o.max_pkts)
-        c->o.max_pkts = o->stream >= 0 ? 5000 : 400;
-    if (!c->o.budget)
-        c->o.budget = c->o.max_pkts > 3000 ? c->o.max_pkts : 3000;
     if (!c->o.max_rows)
         c->o.max_rows = 2000;
     c->nfull = o->stream >= 0 ? 1 : o->max_full;
     if (c->nfull)
         c->full = xcalloc(c->nfull, sizeof *c->full);
-    ob_init_mem(&c->scratch, 4096);
-    return (struct sink){c, html_packet, html_conn, html_finish};
+    struct story_opts so = {o->stream, 0};
+    c->story = story_sink(&so, html_story, c);
+    return (struct sink){c, html_packet, html_conn_story, html_finish};
 }
 
 uint32_t render_html_drawn(const struct sink *s)
@@ -771,17 +846,12 @@ void render_html_free(struct sink *s)
     if (!c)
         return;
     for (uint32_t i = 0; i < c->nfull; i++) {
-        struct hstream *hs = &c->full[i];
-        for (size_t k = 0; k < hs->n; k++) {
-            free((char *)hs->pkts[k].app);
-            free(hs->x[k].info);
-        }
-        free(hs->pkts);
-        free(hs->x);
+        free(c->full[i].st);
+        free(c->full[i].explain);
     }
+    story_sink_free(&c->story);
     free(c->full);
     free(c->rows);
-    ob_free(&c->scratch);
     free(c);
     s->ctx = NULL;
 }

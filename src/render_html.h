@@ -6,8 +6,8 @@
  * and writes the page when the run finishes (the summary at the top needs the whole run).
  * Every string that came from a packet is HTML-escaped. Memory and page size are bounded: all
  * connections are counted, the table lists the first max_rows, and only the first max_full
- * connections (or the one chosen with `stream`) are kept packet by packet, at most max_pkts
- * packets each and `budget` packets in all. */
+ * connections (or the one chosen with `stream`) are drawn, from their stories (story.h: the
+ * first and last segments of each connection, the ones in between counted). */
 #ifndef TCPLENS_RENDER_HTML_H
 #define TCPLENS_RENDER_HTML_H
 
@@ -26,8 +26,6 @@ struct html_opts {
     int64_t stream;        /* >= 0: draw only this connection in full; -1: the first max_full */
     uint32_t max_full;     /* connections drawn in full (default 20) */
     uint32_t max_rows;     /* rows of the connection table (default 2000) */
-    uint32_t max_pkts;     /* packets drawn per connection (default 400; 5000 with stream) */
-    uint32_t budget;       /* packets drawn over all connections (default 3000) */
     bool absolute_seq;     /* raw sequence numbers instead of relative */
 };
 

@@ -66,7 +66,8 @@ if "$BIN" report "$SEED" -o "$tmp/seed.html" 2>"$tmp/err"; then
         'ACK</tspan> Seq=2782 Ack=79' 'FIN, ACK</tspan> Seq=2782 Ack=79' \
         'ACK</tspan> Seq=79 Ack=2783' 'handshake.1' 'handshake.3' 'teardown.1' 'teardown.4' \
         'FIN-WAIT-1' 'CLOSE-WAIT' 'FIN-WAIT-2' 'LAST-ACK' 'TIME-WAIT' 'GET / HTTP/1.1' \
-        'HTTP/1.1 200 OK' 'href="#conn-0"' 'href="#c0-p13"' 'id="c0-p13"'; do
+        'HTTP/1.1 200 OK' 'href="#conn-0"' 'href="#c0-p13"' 'id="c0-p13"' \
+        'Ack = 0 + 1 = 1' 'Ack = 78 + 1 = 79' 'Ack = 2782 + 1 = 2783' 'class="explain"'; do
         grep -qF -- "$s" "$tmp/seed.html" || miss+="'$s' "
     done
     [[ -z $miss ]] && pass "seed:labels" || fail "seed:labels" "missing $miss"
@@ -117,6 +118,24 @@ if "$BIN" report "$THREE" -o "$tmp/three.html" 2>"$tmp/err"; then
         fail "three:per-connection" "$n streams, $rows rows, $secs sections; $bad"
 else
     fail "three:report" "exit $?: $(head -1 "$tmp/err")"
+fi
+
+# ---- a long connection: the first and last packets drawn, the ones between counted ----
+LONG=$SHARED/captures/zeek__ssh-dups.pcap
+if "$BIN" report "$LONG" -s 0 -o "$tmp/long.html" 2>"$tmp/err"; then
+    page_ok long "$tmp/long.html"
+    want=$(stream_counts "$LONG" | awk '$1==0{print $2}')
+    got=$(arrows_of "$tmp/long.html" 0)
+    read -r head tail total left < <(grep -o 'show the first [0-9]* and the last [0-9]* of this connection.s [0-9]* packets; the [0-9]*' "$tmp/long.html" | grep -o '[0-9][0-9]*' | tr '\n' ' ')
+    rows=$(sed -n '/<table class="pkts">/,/<\/table>/p' "$tmp/long.html" | grep -o '<tr id="c0-p' | wc -l)
+    if [[ -n ${left:-} && $total == "$want" && $((head + tail + left)) == "$want" && $got == $((head + tail)) &&
+        $rows == "$got" ]] && grep -q 'class="cut"' "$tmp/long.html" && grep -q "$left packets left out" "$tmp/long.html"; then
+        pass "long:head-and-tail"
+    else
+        fail "long:head-and-tail" "$want packets; note says ${head:-?}+${tail:-?} of ${total:-?}, ${left:-?} left out; $got arrows, $rows list rows"
+    fi
+else
+    fail "long:report" "exit $?: $(head -1 "$tmp/err")"
 fi
 
 # ---- thousands of connections: all counted, the first ones drawn, a note on -s, bounded ----
