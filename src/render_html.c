@@ -826,7 +826,9 @@ struct sink render_html_sink(struct obuf *ob, const struct html_opts *o)
     c->nfull = o->stream >= 0 ? 1 : o->max_full;
     if (c->nfull)
         c->full = xcalloc(c->nfull, sizeof *c->full);
-    struct story_opts so = {o->stream, 0};
+    /* streams are numbered in order of first appearance, so max_full open stories always
+     * leave room for each of the first max_full streams: no story is kept for nothing */
+    struct story_opts so = {o->stream, c->nfull ? c->nfull : 1};
     c->story = story_sink(&so, html_story, c);
     return (struct sink){c, html_packet, html_conn_story, html_finish};
 }
