@@ -438,6 +438,7 @@ static int ng_next(struct capfile *cf, struct cap_rec *rec, struct errbuf *eb)
             const uint8_t *s = cf_peek(cf, 12, &avail);
             if (!s)
                 return err_set(eb, "capture cut short in a section header block");
+            h = s; /* reading more may have moved the stream buffer */
             uint32_t bom = ld_be32(s + 8);
             little = bom == 0x4D3C2B1A;
         } else {

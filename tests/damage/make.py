@@ -250,6 +250,12 @@ case("stdin-closes-early", f"stdin:{cut}:{full}", 4, "cut short in the middle of
 case("stdin-closes-in-header", f"stdin:{cut - 20 + 7}:{full}", 4,
      "cut short in the middle of a packet header", 5, True)
 case("stdin-empty", f"stdin:0:{full}", 3, "is empty", 0, False)
+# two pcapng sections on standard input, the second after 4.5 MB (past the first stream buffer)
+bigseg = [eth(ipv4(tcp(40001, 80, 1 + i * 60000, 1, ACK, b"\0" * 60000))) for i in range(75)]
+two = ng_shb() + ng_idb() + b"".join(ng_epb(f, i) for i, f in enumerate(bigseg)) \
+    + ng_shb() + ng_idb() + b"".join(ng_epb(f, 100 + i) for i, f in enumerate(conv))
+two_fn = write("stdin-two-sections", two, "pcapng")
+case("stdin-two-sections", f"stdin:{len(two)}:{two_fn}", 0, "-", 75 + NG, True)
 
 with open(os.path.join(OUT, "cases.tsv"), "w") as fh:
     for c in cases:
