@@ -322,6 +322,8 @@ struct facts {
     uint32_t dataend[2];              /* relative seq after the last byte before the FIN */
     bool have_dataend[2];
     bool have_data[2];
+    uint32_t prefin_end[2];           /* the same, before the FIN packet's own data */
+    bool have_prefin[2];
     uint64_t data_acked_frame[2];     /* first packet acknowledging all data of a side */
     uint32_t data_acked_ack[2];       /* and its Ack */
     uint64_t half_frames[MAX_LIST];   /* data segments after the first FIN, other side */
@@ -368,6 +370,11 @@ static void gather(const struct story *s, struct facts *f)
         /* data end before the FIN of this side */
         if (!f->fin[d] && !(e->flags & TH_RST) && e->rel_ok) {
             uint32_t end = e->seq + e->len + ((e->flags & TH_SYN) ? 1 : 0);
+            if (e->flags & TH_FIN) {
+                /* where the data before the FIN packet ended */
+                f->prefin_end[d] = f->dataend[d];
+                f->have_prefin[d] = f->have_dataend[d];
+            }
             if (!f->have_dataend[d] || SEQ_GT(end, f->dataend[d])) {
                 f->dataend[d] = end;
                 f->have_dataend[d] = true;
@@ -759,12 +766,14 @@ static void fin_seq(struct xp *x, const struct facts *f, const struct story_ev *
 {
     int d = side(e);
     bool hs = d == 0 ? f->syn != NULL : f->synack != NULL;
-    if (!hs || !f->have_dataend[d] || !e->rel_ok)
+    if (!hs || !f->have_prefin[d] || !e->rel_ok)
         return;
     sp(x);
-    uint32_t end = f->dataend[d];
+    uint32_t end = f->prefin_end[d];
     if (e->seq == end) {
-        if (end > 1)
+        if (e->len)
+            say(x, M_FIN_WITH_DATA, e->seq, e->len, e->seq + e->len - 1, e->seq + e->len);
+        else if (end > 1)
             say(x, M_FIN_SEQ_DATA, e->seq, end - 1);
         else
             say(x, M_FIN_SEQ_NODATA, e->seq);
@@ -876,10 +885,6 @@ static void close_section(struct xp *x, const struct facts *f, enum conn_end how
         } else if (is_fin && f->first_closer == d) {
             say(x, M_FIN_FIRST, ev_who(x, e));
             fin_seq(x, f, e);
-            if (e->len) {
-                sp(x);
-                say(x, M_FIN_WITH_DATA, e->len);
-            }
         } else if (is_fin) {
             say(x, M_FIN_SECOND, ev_who(x, e));
             /* the same numbers as its ACK of the first FIN? */

@@ -167,7 +167,9 @@ const struct msg_table msg_en = {"en", {
     /* seq, end of data seen, missing bytes */
     [M_FIN_SEQ_GAP] = "Seq=%u, but its data in the capture ends before %u: %u bytes before the "
                       "FIN are missing from the capture.",
-    [M_FIN_WITH_DATA] = "The FIN packet also carries the last %u bytes of data.",
+    /* seq, len, last data number, the FIN's number */
+    [M_FIN_WITH_DATA] = "This packet also carries the last %2$u bytes of data, numbers %1$u to "
+                        "%3$u; the FIN comes right after them, as number %4$u.",
     /* FIN seq, result, who acknowledges, whose FIN */
     [M_ACK_FIN] = "Ack = %u + 1 = %u: the %s acknowledges the %s's FIN, which counts as one "
                   "byte.",

@@ -112,7 +112,8 @@ const struct msg_table msg_zh = {"zh", {
     [M_FIN_SEQ_NODATA] = "Seq=%u：它没有发送数据，所以 FIN 用的是 SYN 之后的下一个编号。",
     [M_FIN_SEQ_GAP] = "Seq=%1$u，但抓包中它的数据在 %2$u 之前就结束了：FIN 之前有 %3$u "
                       "字节不在抓包中。",
-    [M_FIN_WITH_DATA] = "这个 FIN 数据包还带着最后 %u 字节数据。",
+    [M_FIN_WITH_DATA] = "这个数据包还带着最后 %2$u 字节数据，编号 %1$u 到 %3$u；FIN 紧随其后，"
+                        "编号为 %4$u。",
     [M_ACK_FIN] = "Ack = %1$u + 1 = %2$u：%3$s确认了%4$s的 FIN，FIN 算作一个字节。",
     [M_ACK_FIN_DATA] = "Ack = %1$u + %2$u + 1 = %3$u：%4$s确认了%5$s最后的数据和 FIN，"
                        "FIN 算作一个字节。",

@@ -225,6 +225,40 @@ else
     skip ladder:color-on-tty-only "script(1) is not installed"
 fi
 
+# ---- live: explain and ladder on loopback while tcpscen makes one HTTP exchange ----
+TCPSCEN=${TCPLENS_BUILD:-build}/tools/tcpscen
+[[ -x $TCPSCEN ]] || TCPSCEN=build/tools/tcpscen
+if [[ $(id -u) -ne 0 ]]; then
+    skip explain:live "needs root to capture"
+elif [[ ! -x $TCPSCEN ]]; then
+    skip explain:live "no tcpscen (make builds build/tools/tcpscen)"
+else
+    port=$((20000 + RANDOM % 20000))
+    "$BIN" explain -i lo -c 11 "tcp port $port" >"$tmp/live.en" 2>"$tmp/live.en.err" &
+    p1=$!
+    "$BIN" ladder -i lo -c 11 "tcp port $port" >"$tmp/live.l" 2>"$tmp/live.l.err" &
+    p2=$!
+    for _ in $(seq 50); do
+        grep -q "^listening on" "$tmp/live.en.err" && grep -q "^listening on" "$tmp/live.l.err" && break
+        sleep 0.1
+    done
+    "$TCPSCEN" -t 10 http both 127.0.0.1 "$port" >"$tmp/scen.log" 2>&1
+    ok=1
+    for p in $p1 $p2; do
+        for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+        if kill -0 "$p" 2>/dev/null; then kill "$p"; ok=; fi
+        wait "$p" || ok=
+    done
+    live=$(flat "$tmp/live.en")
+    if [[ -n $ok && $live == *"Opening: the three-way handshake (packets 1–3)"* &&
+          $live == *"Closing: the four-way handshake"* && $live == *"port $port"* ]] &&
+       grep -q "SYN Seq=0" "$tmp/live.l" && grep -q "TIME-WAIT" "$tmp/live.l"; then
+        pass explain:live
+    else
+        fail explain:live "$(head -2 "$tmp/live.en.err" | tr '\n' ' ') $(head -3 "$tmp/live.en" | tr '\n' ' ')"
+    fi
+fi
+
 # ---- options and errors ----
 "$BIN" explain "$SEED" -s 5 >"$tmp/o1" 2>&1; rc=$?
 [[ $rc -eq 0 ]] && grep -q "No TCP stream 5 in the capture." "$tmp/o1" && pass explain:no-such-stream \
