@@ -47,6 +47,8 @@ struct lad {
     const struct glyphs *g;
     int width, right;       /* total columns, the server's lifeline column */
     enum tcp_st cst, sst;   /* states shown last */
+    int64_t gap_ns;         /* a pause at least this long gets its own row */
+    int64_t last_t;         /* time of the packet drawn last (-1: none) */
 };
 
 static void row_init(struct row *r)
@@ -330,11 +332,24 @@ static void arrow(struct lad *L, const struct story_ev *e)
     }
 }
 
+/* A long pause before e (the timeline is not to scale, so say it). */
+static bool pause_before(const struct lad *L, const struct story_ev *e, int64_t prev_t)
+{
+    return prev_t >= 0 && e->t_rel - prev_t >= L->gap_ns;
+}
+
+static void pause_row(struct lad *L, int64_t ns)
+{
+    char txt[64];
+    snprintf(txt, sizeof txt, msg_en.text[M_L_PAUSE], (double)ns / 1e9);
+    lifelines(L, txt, C_DIM, true, true);
+}
+
 /* A packet that may be folded into a run: plain data or ACK, nothing notable. */
-static bool plain(const struct lad *L, const struct story_ev *e)
+static bool plain(const struct lad *L, const struct story_ev *e, int64_t prev_t)
 {
     return !(e->flags & (TH_SYN | TH_FIN | TH_RST)) && !e->ta && !e->app[0] && !e->step[0] &&
-           e->st_client == L->cst && e->st_server == L->sst;
+           e->st_client == L->cst && e->st_server == L->sst && !pause_before(L, e, prev_t);
 }
 
 static void fold_line(struct lad *L, const struct story_ev *const *run, uint32_t n)
@@ -418,9 +433,12 @@ static void draw(struct lad *L, const struct story *s)
     const struct story_ev **run = xmalloc((n ? n : 1) * sizeof *run);
     uint32_t nrun = 0;
     uint32_t gap = story_gap_after(s);
+    /* a pause worth a row: 10 round trips, at least 200 ms */
+    L->gap_ns = s->irtt * 10 > 200000000LL ? s->irtt * 10 : 200000000LL;
+    int64_t prev_t = -1;
     for (uint32_t i = 0; i <= n; i++) {
         const struct story_ev *e = i < n ? story_at(s, i) : NULL;
-        bool fold = e && !L->o->full && plain(L, e);
+        bool fold = e && !L->o->full && plain(L, e, prev_t);
         if (fold)
             run[nrun++] = e;
         if (!fold || i == gap || !e) {
@@ -435,8 +453,13 @@ static void draw(struct lad *L, const struct story *s)
             }
             nrun = 0;
         }
-        if (e && !fold)
+        if (e && !fold) {
+            if (pause_before(L, e, prev_t))
+                pause_row(L, e->t_rel - prev_t);
             arrow(L, e);
+        }
+        if (e)
+            prev_t = e->t_rel;
         if (i == gap) {
             char txt[128];
             snprintf(txt, sizeof txt, msg_en.text[M_L_OMITTED], (unsigned long long)s->omitted);
@@ -448,7 +471,7 @@ static void draw(struct lad *L, const struct story *s)
 
 void ladder_story(struct obuf *ob, const struct story *s, const struct ladder_opts *o)
 {
-    struct lad L = {ob, o, o->ascii ? &G_ASCII : &G_UNI, 80, 0, ST_NONE, ST_NONE};
+    struct lad L = {ob, o, o->ascii ? &G_ASCII : &G_UNI, 80, 0, ST_NONE, ST_NONE, 0, -1};
     if (o->width >= 60)
         L.width = o->width;
     L.right = L.width - 2 - ST_W;

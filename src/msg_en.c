@@ -296,6 +296,8 @@ const struct msg_table msg_en = {"en", {
     /* count */
     [M_L_OMITTED] = "%llu packets not kept",
     /* stream */
+    /* seconds */
+    [M_L_PAUSE] = "%.3f s later",
     [M_L_TITLE] = "TCP stream %u",
 }};
 

@@ -183,5 +183,6 @@ const struct msg_table msg_zh = {"zh", {
     [M_L_SERVER] = "服务器",
     [M_L_FOLD] = "%1$llu 个数据包：%2$llu 个 %3$s %4$llu 字节，%5$llu 个 %6$s %7$llu 字节",
     [M_L_OMITTED] = "%llu 个数据包未保留",
+    [M_L_PAUSE] = "%.3f 秒后",
     [M_L_TITLE] = "TCP 流 %u",
 }};

@@ -37,7 +37,9 @@ static int arg_types(const char *f, char types[MAX_ARGS + 1])
         while (*p && strchr("-+ #0123456789.", *p))
             p++;
         char t;
-        if (!strncmp(p, "llu", 3)) {
+        if (*p == 'f') {
+            t = 'f';
+        } else if (!strncmp(p, "llu", 3)) {
             t = 'U';
             p += 2;
         } else if (!strncmp(p, "lld", 3)) {
