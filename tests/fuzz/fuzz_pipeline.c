@@ -1,6 +1,7 @@
 /* summary: fuzz target: bytes -> a capture file in memory (pcap or pcapng) -> the whole
- * analyzer with every file renderer writing into memory: packet list, JSON, the HTML report
- * (connection table, ladder, explanation) and the connection summary of every connection.
+ * analyzer with every file renderer writing into memory: packet list, JSON, the explanation
+ * (English or Chinese), the ladder, the HTML report and the connection summary of every
+ * connection.
  *
  * The input is the capture file itself, so real captures are the seeds. Damage is expected:
  * the run may end RUN_BAD_INPUT or RUN_DAMAGED, but never crash, leak or read outside the
@@ -11,6 +12,8 @@
 
 #include "analyzer.h"
 #include "conn_summary.h"
+#include "explain.h"
+#include "ladder.h"
 #include "outbuf.h"
 #include "render.h"
 #include "render_html.h"
@@ -28,7 +31,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size > (1u << 22))
         return 0;
-    struct obuf list_ob, json_ob, html_ob;
+    struct obuf list_ob, json_ob, html_ob, explain_ob, ladder_ob;
+    ob_init_mem(&explain_ob, 1 << 22);
+    ob_init_mem(&ladder_ob, 1 << 22);
+    struct explain_opts eo = {size & 1 ? "zh" : "en", -1, size & 2, 0};
+    struct ladder_opts lao = {-1, size & 4, size & 8, size & 2, size & 16, 0};
     ob_init_mem(&list_ob, 1 << 22);
     ob_init_mem(&json_ob, 1 << 22);
     ob_init_mem(&html_ob, 1 << 22);
@@ -43,6 +50,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         render_json_sink(&json_ob),
         render_html_sink(&html_ob, &ho),
         {&conn_pkts, NULL, summary_conn, NULL},
+        render_explain_sink(&explain_ob, &eo),
+        render_ladder_sink(&ladder_ob, &lao),
     };
     int nsinks = (int)(sizeof sinks / sizeof sinks[0]);
     struct run_opts ro;
@@ -62,6 +71,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     render_sink_free(&sinks[0]);
     render_sink_free(&sinks[1]);
     render_html_free(&sinks[2]);
+    render_explain_free(&sinks[4]);
+    render_ladder_free(&sinks[5]);
+    ob_free(&explain_ob);
+    ob_free(&ladder_ob);
     ob_free(&list_ob);
     ob_free(&json_ob);
     ob_free(&html_ob);
