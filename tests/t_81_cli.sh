@@ -111,6 +111,25 @@ else
     ! grep -qF "$esc" "$tmp/o" && pass colour-off-in-pipe || fail colour-off-in-pipe "colour into a file"
     "$BIN" read "$RETR" --color=always >"$tmp/o" 2>&1
     grep -qF "$esc" "$tmp/o" && pass colour-always || fail colour-always "no colour with --color=always"
+    # every other command that colours: the same rules
+    for c in $commands; do
+        [[ $c == read ]] && continue
+        # commands that read a capture FILE and colour
+        "$BIN" "$c" --help | grep -qE -- '--color' || continue
+        "$BIN" "$c" --help | grep -qE '^ +FILE ' || continue
+        bad=
+        "$BIN" "$c" "$RETR" >"$tmp/o" 2>/dev/null
+        grep -qF "$esc" "$tmp/o" && bad+=" colour-in-a-file"
+        "$BIN" "$c" "$RETR" --color=always >"$tmp/o" 2>/dev/null
+        grep -qF "$esc" "$tmp/o" || bad+=" no-colour-with-always"
+        tty_run "$BIN $c '$RETR'"
+        grep -qF "$esc" "$tmp/tty" || bad+=" no-colour-on-terminal"
+        tty_run "NO_COLOR=1 $BIN $c '$RETR'"
+        grep -qF "$esc" "$tmp/tty" && bad+=" colour-with-NO_COLOR"
+        tty_run "$BIN $c '$RETR' --color=never"
+        grep -qF "$esc" "$tmp/tty" && bad+=" colour-with-never"
+        [[ -z $bad ]] && pass "colour:$c" || fail "colour:$c" "$bad"
+    done
 fi
 
 # ---- time formats: the time column as tshark and tcpdump show it --------------------------
