@@ -335,7 +335,7 @@ static void arrow(struct lad *L, const struct story_ev *e)
 /* A long pause before e (the timeline is not to scale, so say it). */
 static bool pause_before(const struct lad *L, const struct story_ev *e, int64_t prev_t)
 {
-    return prev_t >= 0 && e->t_rel - prev_t >= L->gap_ns;
+    return prev_t >= 0 && ts_diff(e->t_rel, prev_t) >= L->gap_ns;
 }
 
 static void pause_row(struct lad *L, int64_t ns)
@@ -434,7 +434,9 @@ static void draw(struct lad *L, const struct story *s)
     uint32_t nrun = 0;
     uint32_t gap = story_gap_after(s);
     /* a pause worth a row: 10 round trips, at least 200 ms */
-    L->gap_ns = s->irtt * 10 > 200000000LL ? s->irtt * 10 : 200000000LL;
+    /* (an iRTT from absurd timestamps can be near INT64_MAX: compare before multiplying) */
+    L->gap_ns = s->irtt > 20000000LL ? (s->irtt > INT64_MAX / 10 ? INT64_MAX : s->irtt * 10)
+                                     : 200000000LL;
     int64_t prev_t = -1;
     for (uint32_t i = 0; i <= n; i++) {
         const struct story_ev *e = i < n ? story_at(s, i) : NULL;
@@ -455,7 +457,7 @@ static void draw(struct lad *L, const struct story *s)
         }
         if (e && !fold) {
             if (pause_before(L, e, prev_t))
-                pause_row(L, e->t_rel - prev_t);
+                pause_row(L, ts_diff(e->t_rel, prev_t));
             arrow(L, e);
         }
         if (e)
