@@ -29,6 +29,7 @@ struct xp {
     const struct story *s;
     bool color;
     int width;
+    bool intro;             /* explain what Seq and Ack are (once per run) */
 };
 
 /* ---- text helpers ---- */
@@ -439,8 +440,11 @@ static void header(struct xp *x, const struct facts *f)
         say(x, M_OPENED_UNKNOWN, ca, (unsigned)s->client_port, sa, (unsigned)s->server_port,
             svc);
     sp(x);
-    say(x, M_SPAN, (unsigned long long)s->pkts, pkts_str(b1, sizeof b1, x, s->first_frame,
-        s->last_frame), sec_str(b2, sizeof b2, x, s->t_last - s->t_first));
+    if (s->pkts == 1)
+        say(x, M_SPAN_1, (unsigned long long)s->first_frame);
+    else
+        say(x, M_SPAN, (unsigned long long)s->pkts, pkts_str(b1, sizeof b1, x, s->first_frame,
+            s->last_frame), sec_str(b2, sizeof b2, x, s->t_last - s->t_first));
     if (s->truncated) {
         sp(x);
         say(x, M_TRUNCATED, (unsigned long long)s->omitted, (unsigned)STORY_HEAD,
@@ -475,7 +479,6 @@ static void options(struct xp *x, const struct facts *f)
     char co[96], so[96];
     opt_list(co, sizeof co, x, c);
     opt_list(so, sizeof so, x, s);
-    say(x, M_OPTIONS, co[0] ? co : M(x, M_OPT_NONE), so[0] ? so : M(x, M_OPT_NONE));
     /* what both sides use */
     const char *items[5];
     char part[256];
@@ -498,8 +501,8 @@ static void options(struct xp *x, const struct facts *f)
         k += (size_t)snprintf(ag + k, sizeof ag - k, "%s%s",
                               i == 0 ? "" : i == ni - 1 ? M(x, M_CLAUSE_AND) : M(x, M_CLAUSE_SEP),
                               items[i]);
-    sp(x);
-    say(x, M_AGREED, ag[0] ? ag : M(x, M_AG_NOTHING));
+    say(x, M_OPTIONS, co[0] ? co : M(x, M_OPT_NONE), so[0] ? so : M(x, M_OPT_NONE),
+        ag[0] ? ag : M(x, M_AG_NOTHING));
     flush_para(x, 2, 2);
 }
 
@@ -516,8 +519,11 @@ static void handshake(struct xp *x, const struct facts *f)
     const struct story_ev *last = f->hs3 ? f->hs3 : f->synack ? f->synack : f->syn;
     const struct story_ev *firstev = f->syn ? f->syn : f->synack;
     heading(x, f->hs3 ? M_H_OPEN : M_H_OPEN_TRY, pkts_str(b, sizeof b, x, firstev->frame, last->frame));
-    say(x, M_SEQACK_INTRO);
-    flush_para(x, 2, 2);
+    if (x->intro) {
+        say(x, M_SEQACK_INTRO);
+        flush_para(x, 2, 2);
+        x->intro = false;
+    }
     unsigned k = 1;
     if (f->syn) {
         step_line(x, k++, f->syn);
@@ -778,7 +784,7 @@ static void fin_seq(struct xp *x, const struct facts *f, const struct story_ev *
         else
             say(x, M_FIN_SEQ_NODATA, e->seq);
     } else if (SEQ_GT(e->seq, end)) {
-        say(x, M_FIN_SEQ_GAP, e->seq, end, e->seq - end);
+        say(x, M_FIN_SEQ_GAP, e->seq, end - 1, e->seq - end);
     }
 }
 
@@ -1053,9 +1059,11 @@ const char *explain_langs(void)
     return "en, zh";
 }
 
-void explain_story(struct obuf *ob, const struct story *s, const struct explain_opts *o)
+/* Returns true if the paragraph on Seq and Ack was written. */
+static bool explain_one(struct obuf *ob, const struct story *s, const struct explain_opts *o,
+                        bool intro)
 {
-    struct xp x = {ob, {0}, table_for(o->lang), s, o->color, o->width ? o->width : 80};
+    struct xp x = {ob, {0}, table_for(o->lang), s, o->color, o->width ? o->width : 80, intro};
     ob_init_mem(&x.para, 1 << 16);
     struct facts f;
     gather(s, &f);
@@ -1066,6 +1074,12 @@ void explain_story(struct obuf *ob, const struct story *s, const struct explain_
     close_section(&x, &f, how);
     summary(&x, &f, how);
     ob_free(&x.para);
+    return intro && !x.intro;
+}
+
+void explain_story(struct obuf *ob, const struct story *s, const struct explain_opts *o)
+{
+    (void)explain_one(ob, s, o, true);
 }
 
 struct explain_ctx {
@@ -1073,6 +1087,7 @@ struct explain_ctx {
     struct explain_opts o;
     struct sink story;
     uint64_t told;
+    bool intro_done;
 };
 
 static void explain_cb(void *vctx, const struct story *s)
@@ -1080,7 +1095,8 @@ static void explain_cb(void *vctx, const struct story *s)
     struct explain_ctx *c = vctx;
     if (c->told)
         ob_putc(c->ob, '\n');
-    explain_story(c->ob, s, &c->o);
+    if (explain_one(c->ob, s, &c->o, !c->intro_done))
+        c->intro_done = true;
     c->told++;
 }
 

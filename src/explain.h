@@ -25,7 +25,8 @@ bool explain_lang_ok(const char *lang);
 /* The languages, comma separated ("en, zh"), for messages. */
 const char *explain_langs(void);
 
-/* Explain one finished connection into ob. */
+/* Explain one finished connection into ob (with the paragraph on what Seq and Ack are; the
+ * sink writes that paragraph only for the first connection of a run). */
 void explain_story(struct obuf *ob, const struct story *s, const struct explain_opts *o);
 
 /* A sink that explains every connection of a run (or the one chosen) as it finishes, and says

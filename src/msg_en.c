@@ -33,6 +33,8 @@ const struct msg_table msg_en = {"en", {
     /* packets, frame range, duration */
     [M_SPAN] = "The capture holds %llu of its packets (%s), spread over %s.",
     /* omitted, head, tail */
+    /* packet */
+    [M_SPAN_1] = "The capture holds only one of its packets (packet %llu).",
     [M_TRUNCATED] = "It is long: only its first %2$u and last %3$u packets are described one "
                     "by one; the %1$llu in between are counted in the totals.",
     /* handshake */
@@ -70,11 +72,9 @@ const struct msg_table msg_en = {"en", {
                       "capture breaks the rule here.",
     [M_ESTABLISHED] = "Both sides are now ESTABLISHED: the connection is open and data can "
                       "flow both ways.",
-    /* client's options, server's options */
-    [M_OPTIONS] = "Options: the client offered %s; the server answered %s.",
+    /* client's options, server's options, what that means for both */
+    [M_OPTIONS] = "Options: the client offered %s and the server answered %s, so %s.",
     [M_OPT_NONE] = "none",
-    /* list of what is agreed */
-    [M_AGREED] = "So %s.",
     /* max bytes to the server, to the client */
     [M_AG_MSS] = "a packet to the server carries at most %u bytes of data and one to the "
                  "client at most %u (MSS)",
@@ -164,9 +164,9 @@ const struct msg_table msg_en = {"en", {
     [M_FIN_SEQ_DATA] = "Seq=%u: its data took numbers 1 to %u, so the FIN comes next.",
     [M_FIN_SEQ_NODATA] = "Seq=%u: it sent no data, so the FIN takes the number right after "
                          "its SYN.",
-    /* seq, end of data seen, missing bytes */
-    [M_FIN_SEQ_GAP] = "Seq=%u, but its data in the capture ends before %u: %u bytes before the "
-                      "FIN are missing from the capture.",
+    /* seq, last data number seen, missing bytes */
+    [M_FIN_SEQ_GAP] = "Seq=%u, but its data in the capture ends at number %u: %u bytes before "
+                      "the FIN are missing from the capture.",
     /* seq, len, last data number, the FIN's number */
     [M_FIN_WITH_DATA] = "This packet also carries the last %2$u bytes of data, numbers %1$u to "
                         "%3$u; the FIN comes right after them, as number %4$u.",

@@ -25,6 +25,7 @@ const struct msg_table msg_zh = {"zh", {
     [M_OPENED_UNKNOWN] = "抓包中看不到是谁发起了这个连接：这里把 %1$s（端口 %2$u）当作客户端，"
                          "把 %3$s 当作服务器（端口 %4$u%5$s）。",
     [M_SPAN] = "抓包中属于这个连接的数据包共 %1$llu 个（%2$s），历时 %3$s。",
+    [M_SPAN_1] = "抓包中只有这个连接的一个数据包（第 %llu 个数据包）。",
     [M_TRUNCATED] = "这个连接很长：下面只逐个说明前 %2$u 个和最后 %3$u 个数据包，中间的 %1$llu "
                     "个只计入统计。",
     [M_H_OPEN] = "建立连接：三次握手（%s）",
@@ -45,9 +46,8 @@ const struct msg_table msg_zh = {"zh", {
     [M_HS3_SEQ] = "Seq=%1$u，正是%2$s在第 %3$llu 个数据包中给出的 Ack。",
     [M_HS3_SEQ_BAD] = "Seq=%1$u，而%2$s在第 %3$llu 个数据包中要求的是 %4$u：这里的抓包不符合规则。",
     [M_ESTABLISHED] = "双方现在都处于 ESTABLISHED 状态：连接已经建立，双向都可以传输数据。",
-    [M_OPTIONS] = "选项：客户端提出 %1$s；服务器回复 %2$s。",
+    [M_OPTIONS] = "选项：客户端提出 %1$s，服务器回复 %2$s，因此%3$s。",
     [M_OPT_NONE] = "无",
-    [M_AGREED] = "因此%s。",
     [M_AG_MSS] = "发往服务器的数据包最多携带 %1$u 字节数据，发往客户端的最多 %2$u 字节（MSS）",
     [M_AG_WS] = "启用窗口缩放（双方可以通告超过 64 KiB 的接收窗口）",
     [M_AG_NOWS] = "不使用窗口缩放（只有一方提出）",
@@ -110,7 +110,7 @@ const struct msg_table msg_zh = {"zh", {
     [M_FIN_SECOND] = "%s的数据也发送完了，发出自己的 FIN。",
     [M_FIN_SEQ_DATA] = "Seq=%1$u：它的数据占用了编号 1 到 %2$u，所以 FIN 紧接着用下一个编号。",
     [M_FIN_SEQ_NODATA] = "Seq=%u：它没有发送数据，所以 FIN 用的是 SYN 之后的下一个编号。",
-    [M_FIN_SEQ_GAP] = "Seq=%1$u，但抓包中它的数据在 %2$u 之前就结束了：FIN 之前有 %3$u "
+    [M_FIN_SEQ_GAP] = "Seq=%1$u，但抓包中它的数据到编号 %2$u 就结束了：FIN 之前有 %3$u "
                       "字节不在抓包中。",
     [M_FIN_WITH_DATA] = "这个数据包还带着最后 %2$u 字节数据，编号 %1$u 到 %3$u；FIN 紧随其后，"
                         "编号为 %4$u。",

@@ -151,12 +151,24 @@ rec ns-simultaneous-close "Closing: a simultaneous close" "crossed on the way" \
 rec ns-http-loss "Retransmissions by the server"
 rec ns-bulk-loss "Gaps in the client's data" "Duplicate ACKs from the server" "Retransmissions by the client"
 
+# ---- a capture that breaks the rules: the explanation says so ----
+python3 tests/explain/mkbroken.py "$tmp/broken.pcap"
+"$BIN" explain "$tmp/broken.pcap" >"$tmp/broken.out" 2>&1
+has explain:rule-breaks "$(flat "$tmp/broken.out")" \
+    "Ack should be 0 + 1 = 1 to acknowledge packet 1, but it is 6: the capture breaks the rule here" \
+    "Seq=1, although the server asked for 6 in packet 2" \
+    "Seq=201, but its data in the capture ends at number 100: 100 bytes before the FIN are missing" \
+    "To acknowledge the FIN of packet 20, Ack should be 1 + 1 = 2, but it is 3: the capture breaks"
+"$BIN" explain --lang zh "$tmp/broken.pcap" >"$tmp/broken.zh" 2>&1
+has explain:rule-breaks-zh "$(flatzh "$tmp/broken.zh")" "实际却是 6：这里的抓包不符合规则" \
+    "FIN 之前有 100 字节不在抓包中" "实际却是 3：这里的抓包不符合规则"
+
 # ---- every number agrees with read --json ----
 caps=("$SEED" "$SHARED"/captures/*.pcap "$SHARED"/captures/*.pcapng "$SHARED"/captures/*.cap "$REC"/*.pcap)
 existing=()
 for c in "${caps[@]}"; do [[ -f $c ]] && existing+=("$c"); done
 # (the seed, every recorded capture, and the shared captures of the golden list)
-checked=("$SEED" "$REC"/*.pcap)
+checked=("$SEED" "$REC"/*.pcap "$tmp/broken.pcap")
 while IFS=$'\t' read -r name cap args; do
     [[ -z $name || $name == \#* || $cap == seed/* ]] && continue
     [[ " ${checked[*]} " == *" $SHARED/$cap "* ]] || checked+=("$SHARED/$cap")
