@@ -257,19 +257,25 @@ static const char *frames_phrase(char *buf, size_t n, const struct xp *x, const 
     return fmt(buf, n, x, M_PKTS_N, frames_str(list, sizeof list, x, frames, nkept, total));
 }
 
+/* "-12.345" from ns with `div` ns per unit, 3 decimals (no overflow for any value). */
+static void fixed3(char *buf, size_t n, int64_t ns, uint64_t div)
+{
+    uint64_t u = ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns;
+    snprintf(buf, n, "%s%llu.%03llu", ns < 0 ? "-" : "", (unsigned long long)(u / div),
+             (unsigned long long)(u % div / (div / 1000)));
+}
+
 static const char *ms_str(char *buf, size_t n, const struct xp *x, int64_t ns)
 {
     char num[32];
-    snprintf(num, sizeof num, "%lld.%03lld", (long long)(ns / NS_PER_MS),
-             (long long)(ns % NS_PER_MS / 1000));
+    fixed3(num, sizeof num, ns, (uint64_t)NS_PER_MS);
     return fmt(buf, n, x, M_MS, num);
 }
 
 static const char *sec_str(char *buf, size_t n, const struct xp *x, int64_t ns)
 {
     char num[32];
-    snprintf(num, sizeof num, "%lld.%03lld", (long long)(ns / 1000000000LL),
-             (long long)(ns % 1000000000LL / NS_PER_MS));
+    fixed3(num, sizeof num, ns, 1000000000ULL);
     return fmt(buf, n, x, M_SECONDS, num);
 }
 
@@ -444,7 +450,7 @@ static void header(struct xp *x, const struct facts *f)
         say(x, M_SPAN_1, (unsigned long long)s->first_frame);
     else
         say(x, M_SPAN, (unsigned long long)s->pkts, pkts_str(b1, sizeof b1, x, s->first_frame,
-            s->last_frame), sec_str(b2, sizeof b2, x, s->t_last - s->t_first));
+            s->last_frame), sec_str(b2, sizeof b2, x, ts_diff(s->t_last, s->t_first)));
     if (s->truncated) {
         sp(x);
         say(x, M_TRUNCATED, (unsigned long long)s->omitted, (unsigned)STORY_HEAD,
