@@ -862,7 +862,7 @@ static void close_section(struct xp *x, const struct facts *f, enum conn_end how
     }
     heading(x, h, pkts_str(b1, sizeof b1, x, first->frame, last_frame));
     unsigned k = 1;
-    bool half_said = false;
+    bool half_said = false, half_data_said = false;
     for (uint32_t i = 0; i < n; i++) {
         const struct story_ev *e = story_at(s, i);
         int d = side(e), o = 1 - d;
@@ -958,7 +958,8 @@ static void close_section(struct xp *x, const struct facts *f, enum conn_end how
                 say(x, M_TIME_WAIT, ev_peer(x, e), ev_who(x, e));
         }
         detail(x);
-        if (half_said && f->nhalf && is_finack && !is_fin) {
+        if (half_said && f->nhalf && is_finack && !is_fin && !half_data_said) {
+            half_data_said = true;
             say(x, M_HALF_DATA, who(x, f->first_closer == 1),
                 bytes_str(b1, sizeof b1, x, f->half_bytes),
                 segs_str(b2, sizeof b2, x, f->nhalf),

@@ -388,6 +388,8 @@ static void draw(struct lad *L, const struct story *s)
     ob_puts(L->ob, L->o->color ? "\x1b[1m" : "");
     ob_puts(L->ob, title);
     ob_puts(L->ob, L->o->color ? "\x1b[0m\n" : "\n");
+    ob_puts(L->ob, msg_en.text[L->o->absolute_seq ? M_L_LEGEND_ABS : M_L_LEGEND]);
+    ob_putc(L->ob, '\n');
     /* the names and addresses over the lifelines */
     const char *cn = msg_en.text[M_L_CLIENT], *sn = msg_en.text[M_L_SERVER];
     row_init(&r);

@@ -38,7 +38,7 @@ enum msg_id {
     /* run */
     M_NO_CONN, M_NO_STREAM, M_SKIPPED,
     /* ladder */
-    M_L_CLIENT, M_L_SERVER, M_L_FOLD, M_L_OMITTED, M_L_PAUSE, M_L_TITLE,
+    M_L_CLIENT, M_L_SERVER, M_L_FOLD, M_L_OMITTED, M_L_PAUSE, M_L_TITLE, M_L_LEGEND, M_L_LEGEND_ABS,
     M_COUNT
 };
 

@@ -298,6 +298,8 @@ const struct msg_table msg_en = {"en", {
     /* stream */
     /* seconds */
     [M_L_PAUSE] = "%.3f s later",
+    [M_L_LEGEND] = "Arrows: packet number, flags, Seq/Ack (relative), Len; at the sides: new states",
+    [M_L_LEGEND_ABS] = "Arrows: packet number, flags, Seq/Ack (absolute), Len; at the sides: new states",
     [M_L_TITLE] = "TCP stream %u",
 }};
 

@@ -184,5 +184,7 @@ const struct msg_table msg_zh = {"zh", {
     [M_L_FOLD] = "%1$llu 个数据包：%2$llu 个 %3$s %4$llu 字节，%5$llu 个 %6$s %7$llu 字节",
     [M_L_OMITTED] = "%llu 个数据包未保留",
     [M_L_PAUSE] = "%.3f 秒后",
+    [M_L_LEGEND] = "箭头：数据包编号、标志位、Seq/Ack（相对值）、Len；两侧：新的状态",
+    [M_L_LEGEND_ABS] = "箭头：数据包编号、标志位、Seq/Ack（绝对值）、Len；两侧：新的状态",
     [M_L_TITLE] = "TCP 流 %u",
 }};

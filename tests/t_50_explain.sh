@@ -144,6 +144,8 @@ rec lo-refused "Refused (packets 1–2)" "The server refuses the connection" \
 rec lo-rst-abort "Ending: a reset" "aborts the connection with a reset (RST)" \
     "the client is in CLOSED and the server in CLOSED"
 rec lo-half-close "The connection is now half-closed" "While half-closed, the server still sent"
+[[ -f $REC/lo-half-close.pcap ]] && { [[ $("$BIN" explain "$REC/lo-half-close.pcap" | grep -c "While half-closed") -eq 1 ]] &&
+    pass explain:half-close-said-once || fail explain:half-close-said-once "not exactly once"; }
 rec lo-keepalive "Keep-alives by the client"
 rec lo-zero-window "Zero windows from the"
 rec ns-simultaneous-close "Closing: a simultaneous close" "crossed on the way" \
