@@ -38,10 +38,7 @@ struct band_msg {
 static const struct band_msg msgs[2] = {
     {"Client", "Server", "3-way handshake", "handshake", "4-way close", "3-way close", "close",
      "reset", "%llu packets left out"},
-    {"\xe5\xae\xa2\xe6\x88\xb7\xe7\xab\xaf", "\xe6\x9c\x8d\xe5\x8a\xa1\xe5\x99\xa8",
-     "\xe4\xb8\x89\xe6\xac\xa1\xe6\x8f\xa1\xe6\x89\x8b", "\xe6\x8f\xa1\xe6\x89\x8b",
-     "\xe5\x9b\x9b\xe6\xac\xa1\xe6\x8c\xa5\xe6\x89\x8b", "\xe4\xb8\x89\xe6\xac\xa1\xe6\x8c\xa5"
-     "\xe6\x89\x8b", "\xe6\x8c\xa5\xe6\x89\x8b", "\xe5\xa4\x8d\xe4\xbd\x8d (RST)",
+    {"客户端", "服务器", "三次握手", "握手", "四次挥手", "三次挥手", "挥手", "复位 (RST)",
      "省略了 %llu 个包"},
 };
 
@@ -91,7 +88,7 @@ static void put_app(struct obuf *ob, const char *s)
         return;
     }
     ob_html_esc(ob, s, APP_MAX - 1);
-    ob_puts(ob, "\xe2\x80\xa6");
+    ob_puts(ob, "…");
 }
 
 static bool has_sub(const struct lad_pkt *p)
@@ -140,8 +137,8 @@ static void lifeline_box(struct obuf *ob, double cx, const char *role, const cha
         x0 = 4;
     if (x0 + w > W - 4)
         x0 = W - 4 - w;
-    ob_printf(ob, "<g class=\"who\"><rect x=\"%.1f\" y=\"8\" width=\"%.1f\" height=\"44\" rx=\"6\"/>"
-                  "<text class=\"role\" x=\"%.1f\" y=\"26\">",
+    ob_printf(ob, "<g class=\"who\"><rect x=\"%.1f\" y=\"8\" width=\"%.1f\" height=\"44\" "
+                  "rx=\"6\"/><text class=\"role\" x=\"%.1f\" y=\"26\">",
               x0, w, x0 + w / 2);
     ob_html_cstr(ob, role);
     ob_printf(ob, "</text><text class=\"addr\" x=\"%.1f\" y=\"43\">", x0 + w / 2);
@@ -192,7 +189,9 @@ void html_ladder_svg(struct obuf *ob, const struct lad_conn *c)
         }
         double y0 = y;
         size_t j = i;
-        while (j < c->n && c->pkts[j].phase == ph && (j == i || !c->omitted || j - 1 != c->gap_after)) {
+        /* a band stops at the packets left out */
+        while (j < c->n && c->pkts[j].phase == ph &&
+               (j == i || !c->omitted || j - 1 != c->gap_after)) {
             if (j > i)
                 y += space_before(c, j);
             y += row_h(&c->pkts[j]);
@@ -223,15 +222,14 @@ void html_ladder_svg(struct obuf *ob, const struct lad_conn *c)
         double sp = space_before(c, i);
         if (sp == CUT_H) {
             ob_printf(ob, "<g class=\"cut\"><rect x=\"4\" y=\"%.1f\" width=\"%d\" height=\"%d\" "
-                          "rx=\"6\"/><text x=\"%.1f\" y=\"%.1f\">\xe2\x8b\xaf ",
+                          "rx=\"6\"/><text x=\"%.1f\" y=\"%.1f\">⋯ ",
                       y + 6, W - 8, CUT_H - 8, mid, y + 6 + (CUT_H - 8) / 2.0 + 4);
             ob_printf(ob, m->omitted, (unsigned long long)c->omitted);
-            ob_puts(ob, " \xe2\x8b\xaf</text></g>");
+            ob_puts(ob, " ⋯</text></g>");
         } else if (sp == GAP_H) {
-            ob_printf(ob, "<text class=\"gap\" x=\"%.1f\" y=\"%.1f\">\xe2\x8b\xaf +", mid,
-                      y + 14);
+            ob_printf(ob, "<text class=\"gap\" x=\"%.1f\" y=\"%.1f\">⋯ +", mid, y + 14);
             ob_fixed(ob, (p->t_rel - c->pkts[i - 1].t_rel) / 1000000, 3);
-            ob_puts(ob, " s \xe2\x8b\xaf</text>");
+            ob_puts(ob, " s ⋯</text>");
         }
         y += sp;
         double x1 = p->from_client ? CX : SX, x2 = p->from_client ? SX : CX;
@@ -243,10 +241,9 @@ void html_ladder_svg(struct obuf *ob, const struct lad_conn *c)
                   c->anchor, (unsigned long long)p->frame, arrow_class(p),
                   (unsigned long long)p->frame);
         /* the tooltip: every detail of the packet, one line each */
-        ob_printf(ob, "No. %llu \xc2\xb7 ", (unsigned long long)p->frame);
+        ob_printf(ob, "No. %llu · ", (unsigned long long)p->frame);
         put_time(ob, p->t_rel);
-        ob_printf(ob, " s \xc2\xb7 %s\n[", p->from_client ? "client \xe2\x86\x92 server"
-                                                         : "server \xe2\x86\x92 client");
+        ob_printf(ob, " s · %s\n[", p->from_client ? "client → server" : "server → client");
         put_flags(ob, p->flags);
         ob_printf(ob, "] Seq=%u Ack=%u Len=%u Win=%u", p->seq, p->ack, p->len, p->win);
         if (p->ta) {
@@ -257,7 +254,7 @@ void html_ladder_svg(struct obuf *ob, const struct lad_conn *c)
             ob_puts(ob, "\nstep: ");
             ob_html_cstr(ob, p->step);
         }
-        ob_printf(ob, "\nclient %s \xc2\xb7 server %s", tcp_st_name((enum tcp_st)p->st_client),
+        ob_printf(ob, "\nclient %s · server %s", tcp_st_name((enum tcp_st)p->st_client),
                   tcp_st_name((enum tcp_st)p->st_server));
         if (p->app && p->app[0]) {
             ob_putc(ob, '\n');

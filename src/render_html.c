@@ -28,11 +28,11 @@
 #define N_ENDED (ENDED_HALF_CLOSED + 1)
 
 struct page_msg {
-    const char *lang, *title, *summary, *capture, *packets, *tcp_packets, *other_packets,
-        *span, *conns, *by_end, *anomalies, *no_anomalies, *conn_table, *conn, *client, *server,
-        *began, *ended, *zeek, *history, *pkts_cs, *bytes_cs, *duration, *irtt, *irtt_short, *trouble,
-        *ladder, *explanation, *packet_list, *no, *time, *dir, *proto, *len, *info, *step,
-        *states, *hint_hover, *legend[5], *not_full, *not_full_cmd, *rows_cut, *pkts_cut, *gap_rows, *damaged,
+    const char *lang, *title, *summary, *packets, *tcp_packets, *other_packets, *span, *conns,
+        *by_end, *anomalies, *no_anomalies, *conn_table, *conn, *client, *server, *began, *ended,
+        *zeek, *pkts_cs, *bytes_cs, *duration, *irtt, *irtt_short, *trouble, *ladder,
+        *explanation, *packet_list, *no, *time, *dir, *info, *step, *states, *legend[5],
+        *hint_hover, *not_full, *not_full_cmd, *rows_cut, *pkts_cut, *gap_rows, *damaged,
         *none_tcp, *only_stream, *stream_missing;
     /* how a connection began and ended (conn_summary.h); English: conn_*_text() */
     const char *began_w[N_BEGAN], *ended_w[N_ENDED];
@@ -40,17 +40,38 @@ struct page_msg {
 
 static const struct page_msg page_msgs[2] = {
     {
-        .lang = "en", .title = "tcplens report", .summary = "Summary", .capture = "Capture",
-        .packets = "Packets", .tcp_packets = "TCP", .other_packets = "other",
-        .span = "Time span", .conns = "TCP connections", .by_end = "How the connections ended",
-        .anomalies = "Anomalies by kind", .no_anomalies = "none: no retransmission, loss, "
-        "duplicate ACK or zero window was seen", .conn_table = "Connections",
-        .conn = "Connection", .client = "Client", .server = "Server", .began = "Began",
-        .ended = "Ended", .zeek = "Zeek", .history = "History", .pkts_cs = "Packets C\xe2\x86\x92S / S\xe2\x86\x92" "C",
-        .bytes_cs = "Bytes C\xe2\x86\x92S / S\xe2\x86\x92" "C", .duration = "Duration", .irtt = "Handshake RTT", .irtt_short = "iRTT",
-        .trouble = "Retr. / lost / 0-win", .ladder = "Ladder diagram",
-        .explanation = "What happened", .packet_list = "Packets", .no = "No.", .time = "Time",
-        .dir = "Dir", .proto = "Protocol", .len = "Length", .info = "Info", .step = "Step",
+        .lang = "en",
+        .title = "tcplens report",
+        .summary = "Summary",
+        .packets = "Packets",
+        .tcp_packets = "TCP",
+        .other_packets = "other",
+        .span = "Time span",
+        .conns = "TCP connections",
+        .by_end = "How the connections ended",
+        .anomalies = "Anomalies by kind",
+        .no_anomalies = "none: no retransmission, loss, duplicate ACK or zero window was seen",
+        .conn_table = "Connections",
+        .conn = "Connection",
+        .client = "Client",
+        .server = "Server",
+        .began = "Began",
+        .ended = "Ended",
+        .zeek = "Zeek",
+        .pkts_cs = "Packets C→S / S→C",
+        .bytes_cs = "Bytes C→S / S→C",
+        .duration = "Duration",
+        .irtt = "Handshake RTT",
+        .irtt_short = "iRTT",
+        .trouble = "Retr. / lost / 0-win",
+        .ladder = "Ladder diagram",
+        .explanation = "What happened",
+        .packet_list = "Packets",
+        .no = "No.",
+        .time = "Time",
+        .dir = "Dir",
+        .info = "Info",
+        .step = "Step",
         .states = "States after (client / server)",
         .legend = {"handshake", "data", "close", "reset", "anomaly"},
         .hint_hover = "Hover over an arrow for the packet's details; click it to jump to the "
@@ -60,53 +81,70 @@ static const struct page_msg page_msgs[2] = {
         .rows_cut = "The table lists the first %u of %llu connections.",
         .pkts_cut = "The diagram and the list show the first %1$u and the last %2$u of this "
                     "connection's %3$llu packets; the %4$llu in between are left out.",
-        .gap_rows = "\xe2\x8b\xaf %llu packets left out \xe2\x8b\xaf",
+        .gap_rows = "⋯ %llu packets left out ⋯",
         .damaged = "The capture is damaged or cut short; everything before the damage is shown:",
         .none_tcp = "The capture holds no TCP connection.",
         .only_stream = "Only connection %lld is drawn in full (-s).",
         .stream_missing = "There is no connection %lld in this capture.",
     },
     {
-        .lang = "zh", .title = "tcplens \xe6\x8a\xa5\xe5\x91\x8a", .summary = "\xe6\xa6\x82\xe8\xa7\x88",
-        .capture = "\xe6\x8a\x93\xe5\x8c\x85\xe6\x96\x87\xe4\xbb\xb6", .packets = "\xe6\x95\xb0\xe6\x8d\xae\xe5\x8c\x85",
-        .tcp_packets = "TCP", .other_packets = "\xe5\x85\xb6\xe4\xbb\x96",
-        .span = "\xe6\x97\xb6\xe9\x97\xb4\xe8\x8c\x83\xe5\x9b\xb4", .conns = "TCP \xe8\xbf\x9e\xe6\x8e\xa5",
-        .by_end = "\xe8\xbf\x9e\xe6\x8e\xa5\xe5\xa6\x82\xe4\xbd\x95\xe7\xbb\x93\xe6\x9d\x9f",
-        .anomalies = "\xe5\xbc\x82\xe5\xb8\xb8\xef\xbc\x88\xe6\x8c\x89\xe7\xb1\xbb\xe5\x9e\x8b\xef\xbc\x89",
-        .no_anomalies = "\xe6\x97\xa0\xef\xbc\x9a\xe6\xb2\xa1\xe6\x9c\x89\xe9\x87\x8d\xe4\xbc\xa0\xe3\x80\x81\xe4\xb8\xa2\xe5\x8c\x85\xe3\x80\x81\xe9\x87\x8d\xe5\xa4\x8d ACK \xe6\x88\x96\xe9\x9b\xb6\xe7\xaa\x97\xe5\x8f\xa3",
-        .conn_table = "\xe8\xbf\x9e\xe6\x8e\xa5\xe5\x88\x97\xe8\xa1\xa8", .conn = "\xe8\xbf\x9e\xe6\x8e\xa5",
-        .client = "\xe5\xae\xa2\xe6\x88\xb7\xe7\xab\xaf", .server = "\xe6\x9c\x8d\xe5\x8a\xa1\xe5\x99\xa8",
-        .began = "\xe5\xbc\x80\xe5\xa7\x8b", .ended = "\xe7\xbb\x93\xe6\x9d\x9f", .zeek = "Zeek",
-        .history = "History", .pkts_cs = "\xe5\x8c\x85 C\xe2\x86\x92S / S\xe2\x86\x92" "C",
-        .bytes_cs = "\xe5\xad\x97\xe8\x8a\x82 C\xe2\x86\x92S / S\xe2\x86\x92" "C",
-        .duration = "\xe6\x97\xb6\xe9\x95\xbf", .irtt = "\xe6\x8f\xa1\xe6\x89\x8b RTT", .irtt_short = "iRTT",
-        .trouble = "\xe9\x87\x8d\xe4\xbc\xa0 / \xe4\xb8\xa2\xe5\xa4\xb1 / \xe9\x9b\xb6\xe7\xaa\x97\xe5\x8f\xa3",
-        .ladder = "\xe6\x97\xb6\xe5\xba\x8f\xe5\x9b\xbe", .explanation = "\xe8\xa7\xa3\xe8\xaf\xbb",
-        .packet_list = "\xe6\x95\xb0\xe6\x8d\xae\xe5\x8c\x85\xe5\x88\x97\xe8\xa1\xa8", .no = "\xe5\xba\x8f\xe5\x8f\xb7",
-        .time = "\xe6\x97\xb6\xe9\x97\xb4", .dir = "\xe6\x96\xb9\xe5\x90\x91",
-        .proto = "\xe5\x8d\x8f\xe8\xae\xae", .len = "\xe9\x95\xbf\xe5\xba\xa6", .info = "\xe4\xbf\xa1\xe6\x81\xaf",
-        .step = "\xe6\xad\xa5\xe9\xaa\xa4",
-        .states = "\xe4\xb9\x8b\xe5\x90\x8e\xe7\x9a\x84\xe7\x8a\xb6\xe6\x80\x81\xef\xbc\x88\xe5\xae\xa2\xe6\x88\xb7\xe7\xab\xaf / \xe6\x9c\x8d\xe5\x8a\xa1\xe5\x99\xa8\xef\xbc\x89",
-        .legend = {"\xe6\x8f\xa1\xe6\x89\x8b", "\xe6\x95\xb0\xe6\x8d\xae",
-                   "\xe6\x8c\xa5\xe6\x89\x8b", "\xe5\xa4\x8d\xe4\xbd\x8d",
-                   "\xe5\xbc\x82\xe5\xb8\xb8"},
-        .hint_hover = "\xe9\xbc\xa0\xe6\xa0\x87\xe6\x82\xac\xe5\x81\x9c\xe5\x9c\xa8\xe7\xae\xad\xe5\xa4\xb4\xe4\xb8\x8a\xe6\x9f\xa5\xe7\x9c\x8b\xe6\x95\xb0\xe6\x8d\xae\xe5\x8c\x85\xe8\xaf\xa6\xe6\x83\x85\xef\xbc\x9b\xe7\x82\xb9\xe5\x87\xbb\xe8\xb7\xb3\xe5\x88\xb0\xe5\x88\x97\xe8\xa1\xa8\xe4\xb8\xad\xe7\x9a\x84\xe8\xaf\xa5\xe5\x8c\x85\xe3\x80\x82",
-        .not_full = "\xe5\x8f\xaa\xe5\xae\x8c\xe6\x95\xb4\xe7\xbb\x98\xe5\x88\xb6\xe4\xba\x86\xe5\x89\x8d %u \xe4\xb8\xaa\xe8\xbf\x9e\xe6\x8e\xa5\xe3\x80\x82",
-        .not_full_cmd = "\xe8\xa6\x81\xe6\x9f\xa5\xe7\x9c\x8b\xe5\x85\xb6\xe4\xbb\x96\xe8\xbf\x9e\xe6\x8e\xa5\xef\xbc\x8c\xe7\x94\xa8 -s \xe6\x8c\x87\xe5\xae\x9a\xe5\xae\x83\xe7\x9a\x84\xe7\xbc\x96\xe5\x8f\xb7\xef\xbc\x9a",
-        .rows_cut = "\xe8\xa1\xa8\xe4\xb8\xad\xe5\x88\x97\xe5\x87\xba\xe4\xba\x86 %2$llu \xe4\xb8\xaa\xe8\xbf\x9e\xe6\x8e\xa5\xe4\xb8\xad\xe7\x9a\x84\xe5\x89\x8d %1$u \xe4\xb8\xaa\xe3\x80\x82",
-        .pkts_cut = "图和列表只显示该连接 %3$llu 个包中的前 %1$u 个和最后 %2$u 个；中间的 %4$llu 个省略。",
-        .gap_rows = "\xe2\x8b\xaf 省略 %llu 个包 \xe2\x8b\xaf",
-        .damaged = "\xe6\x8a\x93\xe5\x8c\x85\xe6\x96\x87\xe4\xbb\xb6\xe5\xb7\xb2\xe6\x8d\x9f\xe5\x9d\x8f\xe6\x88\x96\xe8\xa2\xab\xe6\x88\xaa\xe6\x96\xad\xef\xbc\x9b\xe6\x8d\x9f\xe5\x9d\x8f\xe4\xb9\x8b\xe5\x89\x8d\xe7\x9a\x84\xe5\x86\x85\xe5\xae\xb9\xe5\x9d\x87\xe5\xb7\xb2\xe6\x98\xbe\xe7\xa4\xba\xef\xbc\x9a",
-        .none_tcp = "\xe6\x8a\x93\xe5\x8c\x85\xe4\xb8\xad\xe6\xb2\xa1\xe6\x9c\x89 TCP \xe8\xbf\x9e\xe6\x8e\xa5\xe3\x80\x82",
-        .only_stream = "\xe5\x8f\xaa\xe5\xae\x8c\xe6\x95\xb4\xe7\xbb\x98\xe5\x88\xb6\xe4\xba\x86\xe8\xbf\x9e\xe6\x8e\xa5 %lld\xef\xbc\x88-s\xef\xbc\x89\xe3\x80\x82",
-        .stream_missing = "\xe6\x8a\x93\xe5\x8c\x85\xe4\xb8\xad\xe6\xb2\xa1\xe6\x9c\x89\xe8\xbf\x9e\xe6\x8e\xa5 %lld\xe3\x80\x82",
-        .began_w = {[BEGAN_HANDSHAKE] = "三次握手", [BEGAN_SYN_ONLY] = "只有 SYN",
+        .lang = "zh",
+        .title = "tcplens 报告",
+        .summary = "概览",
+        .packets = "数据包",
+        .tcp_packets = "TCP",
+        .other_packets = "其他",
+        .span = "时间范围",
+        .conns = "TCP 连接",
+        .by_end = "连接如何结束",
+        .anomalies = "异常（按类型）",
+        .no_anomalies = "无：没有重传、丢包、重复 ACK 或零窗口",
+        .conn_table = "连接列表",
+        .conn = "连接",
+        .client = "客户端",
+        .server = "服务器",
+        .began = "开始",
+        .ended = "结束",
+        .zeek = "Zeek",
+        .pkts_cs = "包 C→S / S→C",
+        .bytes_cs = "字节 C→S / S→C",
+        .duration = "时长",
+        .irtt = "握手 RTT",
+        .irtt_short = "iRTT",
+        .trouble = "重传 / 丢失 / 零窗口",
+        .ladder = "时序图",
+        .explanation = "解读",
+        .packet_list = "数据包列表",
+        .no = "序号",
+        .time = "时间",
+        .dir = "方向",
+        .info = "信息",
+        .step = "步骤",
+        .states = "之后的状态（客户端 / 服务器）",
+        .legend = {"握手", "数据", "挥手", "复位", "异常"},
+        .hint_hover = "鼠标悬停在箭头上查看数据包详情；点击跳到列表中的该包。",
+        .not_full = "只完整绘制了前 %u 个连接。",
+        .not_full_cmd = "要查看其他连接，用 -s 指定它的编号：",
+        .rows_cut = "表中列出了 %2$llu 个连接中的前 %1$u 个。",
+        .pkts_cut = "图和列表只显示该连接 %3$llu 个包中的前 %1$u 个和最后 %2$u 个；"
+                    "中间的 %4$llu 个省略。",
+        .gap_rows = "⋯ 省略 %llu 个包 ⋯",
+        .damaged = "抓包文件已损坏或被截断；损坏之前的内容均已显示：",
+        .none_tcp = "抓包中没有 TCP 连接。",
+        .only_stream = "只完整绘制了连接 %lld（-s）。",
+        .stream_missing = "抓包中没有连接 %lld。",
+        .began_w = {[BEGAN_HANDSHAKE] = "三次握手",
+                    [BEGAN_SYN_ONLY] = "只有 SYN",
                     [BEGAN_SYN_SYNACK] = "SYN 与 SYN-ACK，未见 ACK",
-                    [BEGAN_SIMULTANEOUS] = "同时打开", [BEGAN_MIDSTREAM] = "未见握手"},
-        .ended_w = {[ENDED_OPEN] = "仍未关闭", [ENDED_FOUR_WAY] = "四次挥手",
-                    [ENDED_THREE_WAY] = "三次挥手", [ENDED_SIMULTANEOUS] = "同时关闭",
+                    [BEGAN_SIMULTANEOUS] = "同时打开",
+                    [BEGAN_MIDSTREAM] = "未见握手"},
+        .ended_w = {[ENDED_OPEN] = "仍未关闭",
+                    [ENDED_FOUR_WAY] = "四次挥手",
+                    [ENDED_THREE_WAY] = "三次挥手",
+                    [ENDED_SIMULTANEOUS] = "同时关闭",
                     [ENDED_RST_CLIENT] = "客户端复位 (RST)",
-                    [ENDED_RST_SERVER] = "服务器复位 (RST)", [ENDED_REFUSED] = "连接被拒绝",
+                    [ENDED_RST_SERVER] = "服务器复位 (RST)",
+                    [ENDED_REFUSED] = "连接被拒绝",
                     [ENDED_HALF_CLOSED] = "半关闭"},
     },
 };
@@ -263,12 +301,14 @@ static const char page_css[] =
     "header.top{display:flex;align-items:baseline;gap:16px;flex-wrap:wrap;"
     "border-bottom:3px solid var(--fg);padding-bottom:10px;margin-bottom:22px}\n"
     "header.top h1{font-size:26px;margin:0;letter-spacing:-.01em}\n"
-    "header.top .cap{font-family:var(--mono);font-size:15px;color:var(--muted);word-break:break-all}\n"
+    "header.top .cap{font-family:var(--mono);font-size:15px;color:var(--muted);"
+    "word-break:break-all}\n"
     "h2{font-size:20px;margin:34px 0 12px}\n"
     "h3{font-size:15px;text-transform:uppercase;letter-spacing:.06em;color:var(--muted);"
     "margin:22px 0 8px}\n"
     ".cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(210px,1fr));gap:12px}\n"
-    ".card{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:14px 16px}\n"
+    ".card{background:var(--card);border:1px solid var(--line);border-radius:10px;"
+    "padding:14px 16px}\n"
     ".card .k{font-size:12px;text-transform:uppercase;letter-spacing:.06em;color:var(--muted)}\n"
     ".card .v{font-size:24px;font-weight:650;margin-top:2px;word-break:break-all}\n"
     ".card .v.small{font-size:15px;font-weight:500;font-family:var(--mono)}\n"
@@ -277,7 +317,8 @@ static const char page_css[] =
     ".bars{list-style:none;margin:8px 0 0;padding:0;font-size:14px}\n"
     ".bars li{display:grid;grid-template-columns:1fr 48px;gap:8px;align-items:center;"
     "margin:5px 0;position:relative}\n"
-    ".bars .bar{height:6px;background:var(--line);border-radius:3px;grid-column:1/3;margin-top:-2px}\n"
+    ".bars .bar{height:6px;background:var(--line);border-radius:3px;grid-column:1/3;"
+    "margin-top:-2px}\n"
     ".bars .bar i{display:block;height:6px;border-radius:3px;background:var(--hs)}\n"
     ".bars.warn .bar i{background:var(--warn)}\n"
     ".bars .n{text-align:right;font-variant-numeric:tabular-nums;font-weight:600}\n"
@@ -321,6 +362,7 @@ static const char page_css[] =
     ".explain{font-size:14.5px;line-height:1.6;background:#f9fafb;max-width:980px;"
     "border-left:3px solid var(--hs);padding:8px 18px;border-radius:0 8px 8px 0;margin:0}\n"
     ".explain p{margin:3px 0}.explain .xt{font-weight:600}"
+    ".explain .xs{font-weight:600;margin-top:8px}"
     ".explain .xh{font-weight:700;margin-top:12px;color:#111827}\n"
     "table.pkts td.fl{font-weight:600;white-space:nowrap}\n"
     "table.pkts .tag{color:#b45309;font-weight:600}table.pkts .app{color:#0f766e;font-weight:600}\n"
@@ -436,7 +478,7 @@ static void put_count(struct obuf *ob, uint64_t v)
     int n = snprintf(d, sizeof d, "%llu", (unsigned long long)v);
     for (int i = 0; i < n; i++) {
         if (i && (n - i) % 3 == 0)
-            ob_puts(ob, "\xe2\x80\x89");
+            ob_puts(ob, " ");
         ob_putc(ob, d[i]);
     }
 }
@@ -447,7 +489,7 @@ static void write_summary(struct html_ctx *c, const struct page_msg *m, const st
     ob_printf(ob, "<section id=\"summary\"><h2>%s</h2><div class=\"cards\">", m->summary);
     ob_printf(ob, "<div class=\"card\"><div class=\"k\">%s</div><div class=\"v\">", m->packets);
     put_count(ob, c->tcp_pkts + c->other_pkts);
-    ob_printf(ob, "</div><div class=\"d\">%s %llu \xc2\xb7 %s %llu</div></div>", m->tcp_packets,
+    ob_printf(ob, "</div><div class=\"d\">%s %llu · %s %llu</div></div>", m->tcp_packets,
               (unsigned long long)c->tcp_pkts, m->other_packets,
               (unsigned long long)c->other_pkts);
     ob_printf(ob, "<div class=\"card\"><div class=\"k\">%s</div><div class=\"v\">", m->span);
@@ -580,7 +622,7 @@ static void write_table(struct html_ctx *c, const struct page_msg *m)
         if (h->irtt > 0)
             put_dur(ob, h->irtt);
         else
-            ob_puts(ob, "\xe2\x80\x93");
+            ob_puts(ob, "–");
         ob_printf(ob, "</td><td class=\"num\">%u / %u / %u</td></tr>\n", h->retrans, h->lost,
                   h->zero_windows);
     }
@@ -652,13 +694,17 @@ static void write_explain(struct obuf *ob, const char *text)
             ind++;
         if (ind < n) {
             bool sentence = n > 0 && (p[n - 1] == '.' || p[n - 1] == ':' ||
-                                      (n >= 3 && !memcmp(p + n - 3, "\xe3\x80\x82", 3)));
+                                      (n >= 3 && !memcmp(p + n - 3, "。", 3)));
+            /* "1. Packet 1, client -> server: ..." begins a step */
+            bool step = n - ind > 3 && p[ind] >= '1' && p[ind] <= '9' && p[ind + 1] == '.' &&
+                        p[ind + 2] == ' ';
             if (first)
                 ob_puts(ob, "<p class=\"xt\">");
             else if (!ind && !sentence)
                 ob_puts(ob, "<p class=\"xh\">");
             else
-                ob_printf(ob, "<p style=\"margin-left:%zuch\">", ind);
+                ob_printf(ob, "<p%s style=\"margin-left:%zuch\">", step ? " class=\"xs\"" : "",
+                          ind);
             ob_html_esc(ob, p + ind, n - ind);
             ob_puts(ob, "</p>");
             first = false;
@@ -673,10 +719,10 @@ static void write_conn(struct html_ctx *c, const struct page_msg *m, const struc
     const struct hconn *h = find_row(c, hs->stream);
     char anchor[24];
     snprintf(anchor, sizeof anchor, "c%u", hs->stream);
-    ob_printf(ob, "<section class=\"conn\" id=\"conn-%u\"><h2>%s %u \xc2\xb7 <span class=\"ep\">",
+    ob_printf(ob, "<section class=\"conn\" id=\"conn-%u\"><h2>%s %u · <span class=\"ep\">",
               hs->stream, m->conn, hs->stream);
     ob_html_cstr(ob, hs->client);
-    ob_puts(ob, " \xe2\x86\x92 ");
+    ob_puts(ob, " → ");
     ob_html_cstr(ob, hs->server);
     ob_puts(ob, "</span></h2>");
     if (h) {
@@ -758,7 +804,7 @@ static void write_conn(struct html_ctx *c, const struct page_msg *m, const struc
                   html_ladder_warn(p->ta) ? " class=\"warn\"" : "", (unsigned long long)p->frame);
         ob_fixed(ob, p->t_rel / 1000, 6);
         ob_printf(ob, "</td><td class=\"dir\">%s</td><td class=\"fl\">",
-                  p->from_client ? "C\xe2\x86\x92S" : "S\xe2\x86\x92" "C");
+                  p->from_client ? "C→S" : "S→C");
         put_flags(ob, p->flags);
         ob_printf(ob, "</td><td class=\"num\">%u</td><td class=\"num\">", p->seq);
         if (p->flags & TH_ACK)
@@ -791,7 +837,7 @@ static void html_finish(void *vctx, const struct run_info *ri)
         qsort(c->rows, c->nrows, sizeof *c->rows, cmp_row);
     ob_printf(ob, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
                   "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
-                  "<meta name=\"generator\" content=\"tcplens %s\"><title>%s \xc2\xb7 ",
+                  "<meta name=\"generator\" content=\"tcplens %s\"><title>%s · ",
               m->lang, TCPLENS_VERSION, m->title);
     ob_html_cstr(ob, c->o.title ? c->o.title : "");
     ob_printf(ob, "</title><style>%s</style></head>\n<body><main>", page_css);
