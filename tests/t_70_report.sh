@@ -195,6 +195,11 @@ echo "not a capture" >"$tmp/bad.pcap"
     fail "err:no-such-stream" "exit $rc: $(head -1 "$tmp/err")"
 "$BIN" report "$SEED" -s x -o "$tmp/sx.html" 2>"$tmp/err"; rc=$?
 [[ $rc == 2 ]] && pass "err:bad-stream" || fail "err:bad-stream" "exit $rc"
+"$BIN" report "$SHARED/captures/sv__bug-6875-01__fuzz.pcap" -o "$tmp/dmg.html" 2>"$tmp/err"; rc=$?
+[[ $rc == 4 ]] && grep -q 'class="note">The capture is damaged' "$tmp/dmg.html" && tail -c 20 "$tmp/dmg.html" | grep -q '</html>' &&
+    pass "err:damaged" || fail "err:damaged" "exit $rc (4 expected) or the page lacks the damage note"
+"$BIN" report "$SHARED/captures/tcpdump__empty.pcap" -o "$tmp/empty.html" 2>"$tmp/err"; rc=$?
+[[ $rc == 0 ]] && grep -q 'holds no TCP connection' "$tmp/empty.html" && pass "empty" || fail "empty" "exit $rc"
 "$BIN" report "$SEED" -o - >"$tmp/stdout.html" 2>"$tmp/err"; rc=$?
 [[ $rc == 0 ]] && cmp -s "$tmp/stdout.html" "$tmp/seed.html" && pass "stdout" || fail "stdout" "exit $rc or differs from -o FILE"
 
