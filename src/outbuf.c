@@ -107,7 +107,7 @@ void ob_ensure(struct obuf *ob, size_t n)
         ob_flush(ob);
 }
 
-void ob_write(struct obuf *ob, const void *p, size_t n)
+void ob_write_slow(struct obuf *ob, const void *p, size_t n)
 {
     if (n == 0)
         return;
@@ -130,20 +130,6 @@ void ob_write(struct obuf *ob, const void *p, size_t n)
     }
     memcpy(ob->buf + ob->len, p, room);
     ob->len += room;
-}
-
-void ob_puts(struct obuf *ob, const char *s)
-{
-    ob_write(ob, s, strlen(s));
-}
-
-void ob_putc(struct obuf *ob, char c)
-{
-    if (ob->len < ob->cap) {
-        ob->buf[ob->len++] = c;
-        return;
-    }
-    ob_write(ob, &c, 1);
 }
 
 void ob_u64(struct obuf *ob, uint64_t v)
@@ -235,10 +221,16 @@ void ob_pad_to(struct obuf *ob, size_t start, size_t width)
     size_t have = 0;
     if (ob->fd < 0 || start <= ob->len)
         have = utf8_width(ob->buf + start, ob->len - start);
-    while (have < width) {
-        ob_putc(ob, ' ');
-        have++;
+    if (have >= width)
+        return;
+    size_t pad = width - have;
+    if (pad <= ob->cap - ob->len) {
+        memset(ob->buf + ob->len, ' ', pad);
+        ob->len += pad;
+        return;
     }
+    while (pad--)
+        ob_putc(ob, ' ');
 }
 
 static const char hexd[] = "0123456789abcdef";

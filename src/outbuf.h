@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct obuf {
     int fd;          /* destination, or -1 for an in-memory string */
@@ -32,9 +33,30 @@ void ob_reset(struct obuf *ob);
 /* fd mode: flush now unless n more bytes fit, so a line built next is never split by a flush
  * (ob_pad_to measures from a start offset within the current buffer). */
 void ob_ensure(struct obuf *ob, size_t n);
-void ob_write(struct obuf *ob, const void *p, size_t n);
-void ob_puts(struct obuf *ob, const char *s);
-void ob_putc(struct obuf *ob, char c);
+/* ob_write, ob_puts and ob_putc are inline: the common case (the bytes fit) is a memcpy, and a
+ * string literal's length is known at compile time. Everything else goes to ob_write_slow. */
+void ob_write_slow(struct obuf *ob, const void *p, size_t n);
+static inline void ob_write(struct obuf *ob, const void *p, size_t n)
+{
+    if (n - 1 < ob->cap - ob->len) { /* 0 < n <= room */
+        memcpy(ob->buf + ob->len, p, n);
+        ob->len += n;
+        return;
+    }
+    ob_write_slow(ob, p, n);
+}
+static inline void ob_puts(struct obuf *ob, const char *s)
+{
+    ob_write(ob, s, strlen(s));
+}
+static inline void ob_putc(struct obuf *ob, char c)
+{
+    if (ob->len < ob->cap) {
+        ob->buf[ob->len++] = c;
+        return;
+    }
+    ob_write_slow(ob, &c, 1);
+}
 void ob_u64(struct obuf *ob, uint64_t v);
 void ob_i64(struct obuf *ob, int64_t v);
 /* Fixed-point: v / 10^decimals with exactly `decimals` digits after the point. */

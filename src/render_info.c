@@ -7,6 +7,57 @@
 #include "dis_app.h"
 #include "pkt.h"
 
+/* IPv6 text as inet_ntop(3) writes it (RFC 5952: lowercase hex, the first longest run of two or
+ * more zero groups as "::"), without its per-group sprintf. The forms with an embedded IPv4
+ * address (::a.b.c.d, ::ffff:a.b.c.d) are left to inet_ntop. */
+static size_t fmt_ipv6(const uint8_t *b, char *buf)
+{
+    static const char hx[] = "0123456789abcdef";
+    unsigned w[8];
+    int best = -1, best_len = 0, cur = -1, cur_len = 0;
+    for (int i = 0; i < 8; i++) {
+        w[i] = (unsigned)b[2 * i] << 8 | b[2 * i + 1];
+        if (w[i] == 0) {
+            if (cur < 0)
+                cur = i, cur_len = 0;
+            cur_len++;
+            if (cur_len > best_len)
+                best = cur, best_len = cur_len;
+        } else {
+            cur = -1;
+        }
+    }
+    if (best_len < 2)
+        best = -1;
+    if (best == 0 && (best_len == 6 || (best_len == 5 && w[5] == 0xffff))) {
+        struct addr a = {6, {0}};
+        memcpy(a.a, b, 16);
+        return addr_str(&a, buf, 46);
+    }
+    char *q = buf;
+    for (int i = 0; i < 8; i++) {
+        if (best >= 0 && i >= best && i < best + best_len) {
+            if (i == best)
+                *q++ = ':';
+            continue;
+        }
+        if (i)
+            *q++ = ':';
+        unsigned v = w[i];
+        if (v >= 0x1000)
+            *q++ = hx[v >> 12];
+        if (v >= 0x100)
+            *q++ = hx[(v >> 8) & 15];
+        if (v >= 0x10)
+            *q++ = hx[(v >> 4) & 15];
+        *q++ = hx[v & 15];
+    }
+    if (best >= 0 && best + best_len == 8)
+        *q++ = ':';
+    *q = '\0';
+    return (size_t)(q - buf);
+}
+
 size_t info_addr(const struct addr *a, char *buf)
 {
     if (a->family == 4) {
@@ -26,6 +77,8 @@ size_t info_addr(const struct addr *a, char *buf)
         *q = '\0';
         return (size_t)(q - buf);
     }
+    if (a->family == 6)
+        return fmt_ipv6(a->a, buf);
     return addr_str(a, buf, 46);
 }
 

@@ -279,7 +279,12 @@ void tcp_state_update(struct tcp_conn *c, struct tcp_flow *fwd, struct tcp_flow 
         c->closed = true;
     }
     r->phase = ph;
-    snprintf(r->step, sizeof r->step, "%s", step);
+    /* every step name is a short literal; copied without printf (this runs for every segment) */
+    size_t sl = strlen(step);
+    if (sl >= sizeof r->step)
+        sl = sizeof r->step - 1;
+    memcpy(r->step, step, sl);
+    r->step[sl] = '\0';
     const struct tcp_flow *cl = tcp_conn_client(c), *sv = tcp_conn_server(c);
     r->st_client = cl->st;
     r->st_server = sv->st;
