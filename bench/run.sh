@@ -124,25 +124,29 @@ packets_of() { capinfos -c -M "$1" 2>/dev/null | awk -F: '/Number of packets/ {g
 
 have_conns() { "$BIN" conns --help >/dev/null 2>&1; }
 
-# measure FILE JOBNAME CMD...: prints "JOBNAME wall rss_kib" (best wall of REPEAT, max RSS)
+# measure FILE JOBNAME CMD...: prints "JOBNAME wall rss_kib cpu" (best wall of REPEAT with its
+# user+system CPU seconds, max RSS)
 measure() {
-    local f=$1 job=$2 best= rss=0 i out rc
+    local f=$1 job=$2 best= rss=0 cpu= i out rc w m u s
     shift 2
     [[ -n $ONLY && ! $job =~ $ONLY ]] && return 0
     for ((i = 0; i < REPEAT; i++)); do
         out=$(mktemp)
-        "$TIME" -f '%e %M' -o "$out" "$@" >/dev/null 2>"$DIR/last.err"
+        "$TIME" -f '%e %M %U %S' -o "$out" "$@" >/dev/null 2>"$DIR/last.err"
         rc=$?
         # tcpdump and tshark exit 0; tcplens 0 (4 would mean a damaged file)
         if [[ $rc -ne 0 ]]; then
             note "$job on $(basename "$f") exited $rc: $(grep -v '^Command exited' "$DIR/last.err" | tail -1)"
         fi
-        read -r w m < <(tail -1 "$out")
+        read -r w m u s < <(tail -1 "$out")
         rm -f "$out"
-        [[ -z $best ]] || awk -v a="$w" -v b="$best" 'BEGIN{exit !(a<b)}' && best=$w
+        if [[ -z $best ]] || awk -v a="$w" -v b="$best" 'BEGIN{exit !(a<b)}'; then
+            best=$w
+            cpu=$(awk -v u="$u" -v s="$s" 'BEGIN{printf "%.2f", u + s}')
+        fi
         ((m > rss)) && rss=$m
     done
-    echo "$job $best $rss"
+    echo "$job $best $rss $cpu"
 }
 
 TSHARK_FIELDS=(-T fields -e frame.number -e tcp.stream -e tcp.seq -e tcp.ack -e tcp.analysis.flags)
@@ -173,12 +177,12 @@ print_table() { # FILE LABEL
     echo
     printf '%s: %s packets, %.1f MB\n' "$(basename "$f")" "$pk" "$(awk -v b="$bytes" 'BEGIN{print b/1e6}')"
     awk -v pk="$pk" -v bytes="$bytes" '
-        { job[NR]=$1; wall[NR]=$2; rss[NR]=$3; if ($1=="tcpdump") td=$2; if ($1=="tshark-conv") tc=$2 }
+        { job[NR]=$1; wall[NR]=$2; rss[NR]=$3; cpu[NR]=$4; if ($1=="tcpdump") td=$2; if ($1=="tshark-conv") tc=$2 }
         END {
-            printf "  %-15s %8s %12s %9s %10s %10s %12s\n", "job", "wall s", "packets/s", "MB/s", "peak MiB", "vs tcpdump", "vs tshark-conv"
+            printf "  %-15s %8s %7s %12s %9s %10s %10s %12s\n", "job", "wall s", "cpu s", "packets/s", "MB/s", "peak MiB", "vs tcpdump", "vs tshark-conv"
             for (i = 1; i <= NR; i++) {
                 w = wall[i] > 0 ? wall[i] : 0.005   # GNU time has 10 ms resolution
-                printf "  %-15s %8.2f %12.0f %9.0f %10.1f", job[i], wall[i], pk / w, bytes / 1e6 / w, rss[i] / 1024
+                printf "  %-15s %8.2f %7.2f %12.0f %9.0f %10.1f", job[i], wall[i], cpu[i], pk / w, bytes / 1e6 / w, rss[i] / 1024
                 printf " %9.2fx", td ? w / (td > 0 ? td : 0.005) : 0
                 printf " %13.3fx\n", tc ? w / (tc > 0 ? tc : 0.005) : 0
             }
@@ -206,13 +210,14 @@ echo
 echo "machine: $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)"
 echo "versions: $("$BIN" --version | head -1); $(tcpdump --version 2>&1 | head -1); $(tshark --version 2>/dev/null | head -1)"
 echo "wall: best of $REPEAT run(s), file in the page cache, output to /dev/null; ratios are wall / wall"
+echo "cpu: user + system seconds of that run (steadier than wall when the machine is shared: $(cut -d' ' -f1-3 /proc/loadavg) load)"
 for i in "${!files[@]}"; do print_table "${files[$i]}" "${labels[$i]}"; done
 
 if [[ ${BENCH_BIG:-0} == 1 ]]; then
     small=$DIR/results-$(label_of "$N").txt big=$DIR/results-$(label_of $((N * 10))).txt
     echo
     echo "growth $(label_of "$N") -> $(label_of $((N * 10))) packets (10x the packets; linear time is 10x, flat memory 1x)"
-    printf '  %-15s %10s %10s\n' job "wall x" "peak RSS x"
-    awk 'NR==FNR { w[$1]=$2; m[$1]=$3; next }
-         ($1 in w) { printf "  %-15s %9.1fx %9.2fx\n", $1, (w[$1] > 0 ? $2 / w[$1] : 0), (m[$1] > 0 ? $3 / m[$1] : 0) }' "$small" "$big"
+    printf '  %-15s %10s %10s %10s\n' job "wall x" "cpu x" "peak RSS x"
+    awk 'NR==FNR { w[$1]=$2; m[$1]=$3; c[$1]=$4; next }
+         ($1 in w) { printf "  %-15s %9.1fx %9.1fx %9.2fx\n", $1, (w[$1] > 0 ? $2 / w[$1] : 0), (c[$1] > 0 ? $4 / c[$1] : 0), (m[$1] > 0 ? $3 / m[$1] : 0) }' "$small" "$big"
 fi

@@ -134,6 +134,33 @@ void ob_write_slow(struct obuf *ob, const void *p, size_t n)
 
 void ob_u64(struct obuf *ob, uint64_t v)
 {
+    if (ob->cap - ob->len >= 24) {
+        /* two digits per division; the digits end at tmp + 24 and a fixed 24-byte copy from the
+         * first one stays inside tmp and inside the buffer's room (only the digits count: the
+         * bytes after them are overwritten before they are ever written out) */
+        static const char d2[201] = "00010203040506070809101112131415161718192021222324252627282930"
+                                    "31323334353637383940414243444546474849505152535455565758596061"
+                                    "62636465666768697071727374757677787980818283848586878889909192"
+                                    "93949596979899";
+        char tmp[48];
+        char *e = tmp + 24, *q = e;
+        while (v >= 100) {
+            unsigned r = (unsigned)(v % 100);
+            v /= 100;
+            q -= 2;
+            memcpy(q, d2 + 2 * r, 2);
+        }
+        if (v >= 10) {
+            q -= 2;
+            memcpy(q, d2 + 2 * v, 2);
+        } else {
+            *--q = (char)('0' + v);
+        }
+        memset(e, 0, 24); /* defined bytes after the digits (for memory checkers) */
+        memcpy(ob->buf + ob->len, q, 24);
+        ob->len += (size_t)(e - q);
+        return;
+    }
     char tmp[24];
     char *e = tmp + sizeof tmp, *q = e;
     do {
