@@ -153,6 +153,31 @@ rec ns-simultaneous-close "Closing: a simultaneous close" "crossed on the way" \
 rec ns-http-loss "Retransmissions by the server"
 rec ns-bulk-loss "Gaps in the client's data" "Duplicate ACKs from the server" "Retransmissions by the client"
 
+# ---- many connections: the paragraph on Seq and Ack once; long ones condensed ----
+"$BIN" explain "$SHARED/captures/chrissanders__synscan.pcapng" >"$tmp/scan.out" 2>&1
+n=$(grep -c "^Connection: " "$tmp/scan.out"); k=$(grep -c "Each side numbers the bytes it sends" "$tmp/scan.out")
+[[ $n -gt 10 && $k -eq 1 ]] && pass explain:intro-once || fail explain:intro-once "$n connections, $k intros"
+if [[ -f $REC/lo-bulk.pcap ]]; then
+    "$BIN" ladder "$REC/lo-bulk.pcap" >"$tmp/bulk.l"; "$BIN" ladder --full "$REC/lo-bulk.pcap" >"$tmp/bulk.f"
+    np=$("$BIN" read "$REC/lo-bulk.pcap" | wc -l)
+    arrows=$(grep -cE '^ +[0-9]+ ' "$tmp/bulk.f")
+    if grep -qE "┊ +[0-9]+ packets: [0-9]+ ▶ [0-9]+ bytes, [0-9]+ ◀ [0-9]+ bytes +┊" "$tmp/bulk.l" &&
+       [[ $arrows -eq $np ]] && ! grep -q "packets:" "$tmp/bulk.f" && [[ $(wc -l <"$tmp/bulk.l") -lt $(wc -l <"$tmp/bulk.f") ]]; then
+        pass ladder:fold-and-full
+    else fail ladder:fold-and-full "$arrows arrows for $np packets with --full, or no fold line"; fi
+else
+    skip ladder:fold-and-full "lo-bulk not recorded"
+fi
+if [[ -f $REC/ns-bulk-loss.pcap ]]; then
+    "$BIN" explain "$REC/ns-bulk-loss.pcap" >"$tmp/long.e"; "$BIN" ladder "$REC/ns-bulk-loss.pcap" >"$tmp/long.l"
+    if [[ $(flat "$tmp/long.e") == *"It is long: only its first 48 and last 24 packets are described"* ]] &&
+       grep -qE "┊ +[0-9]+ packets not kept +┊" "$tmp/long.l" && grep -q "^Closing: " "$tmp/long.e"; then
+        pass explain:long-connection
+    else fail explain:long-connection "no truncation note, no 'not kept' row or no close"; fi
+else
+    skip explain:long-connection "ns-bulk-loss not recorded"
+fi
+
 # ---- a capture that breaks the rules: the explanation says so ----
 python3 tests/explain/mkbroken.py "$tmp/broken.pcap"
 "$BIN" explain "$tmp/broken.pcap" >"$tmp/broken.out" 2>&1
