@@ -63,17 +63,19 @@ static void put_time(struct obuf *ob, int64_t ns)
     ob_fixed(ob, ns / 1000, 6);
 }
 
-/* Analysis tags in brackets, warning ones only unless all is set. */
-static void put_tags(struct obuf *ob, uint16_t ta)
+/* Analysis tags in brackets, as the packet list writes them ("[TCP Dup ACK 1#2]"). */
+static void put_tags(struct obuf *ob, const struct lad_pkt *p)
 {
     bool any = false;
     for (int i = 0; i < ta_names_count; i++) {
-        if (!(ta & ta_names[i].bit))
+        if (!(p->ta & ta_names[i].bit))
             continue;
         if (any)
             ob_putc(ob, ' ');
         ob_putc(ob, '[');
         ob_html_cstr(ob, ta_names[i].tag);
+        if (ta_names[i].bit == TA_DUPLICATE_ACK && p->dupack_frame)
+            ob_printf(ob, " %llu#%u", (unsigned long long)p->dupack_frame, p->dupack_num);
         ob_putc(ob, ']');
         any = true;
     }
@@ -248,7 +250,7 @@ void html_ladder_svg(struct obuf *ob, const struct lad_conn *c)
         ob_printf(ob, "] Seq=%u Ack=%u Len=%u Win=%u", p->seq, p->ack, p->len, p->win);
         if (p->ta) {
             ob_putc(ob, '\n');
-            put_tags(ob, p->ta);
+            put_tags(ob, p);
         }
         if (p->step[0]) {
             ob_puts(ob, "\nstep: ");
@@ -287,7 +289,7 @@ void html_ladder_svg(struct obuf *ob, const struct lad_conn *c)
             ob_printf(ob, "<text class=\"sub\" x=\"%.1f\" y=\"%.1f\">", mid, y2 + 16);
             if (tags) {
                 ob_puts(ob, "<tspan class=\"tag\">");
-                put_tags(ob, p->ta);
+                put_tags(ob, p);
                 ob_puts(ob, "</tspan>");
             }
             if (app) {

@@ -23,6 +23,8 @@ struct lad_pkt {
     uint32_t seq, ack, len;  /* relative unless the report asks for raw numbers */
     uint32_t win;
     uint16_t ta;             /* TA_* analysis flags */
+    uint64_t dupack_frame;   /* TA_DUPLICATE_ACK: the frame it duplicates ("Dup ACK f#n") */
+    uint32_t dupack_num;     /*                   and its number n */
     uint8_t phase;           /* enum tcp_phase */
     uint8_t st_client;       /* enum tcp_st after the packet */
     uint8_t st_server;

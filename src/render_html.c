@@ -774,6 +774,8 @@ static void write_conn(struct html_ctx *c, const struct page_msg *m, const struc
         lp[i].len = e->len;
         lp[i].win = e->win;
         lp[i].ta = e->ta;
+        lp[i].dupack_frame = e->dupack_frame;
+        lp[i].dupack_num = e->dupack_num;
         lp[i].phase = (uint8_t)e->phase;
         lp[i].st_client = (uint8_t)e->st_client;
         lp[i].st_server = (uint8_t)e->st_server;

@@ -102,6 +102,17 @@ else
     fail "lossy:report" "exit $?: $(head -1 "$tmp/err")"
 fi
 
+# ---- duplicate ACKs: numbered as in the packet list ----
+DUP=$SHARED/captures/chrissanders__tcp_dupack.pcapng
+if "$BIN" report "$DUP" -o "$tmp/dup.html" 2>"$tmp/err"; then
+    want=$("$BIN" read "$DUP" | grep -o '\[TCP Dup ACK [0-9]*#[0-9]*\]' | sort)
+    got=$(sed -n '/<svg class="ladder"/,/<\/svg>/p' "$tmp/dup.html" | grep -o '<tspan class="tag">\[TCP Dup ACK [0-9]*#[0-9]*\]' | sed 's/.*>//' | sort)
+    [[ -n $want && $got == "$want" ]] && pass "dupack:labels" ||
+        fail "dupack:labels" "ladder says '$(echo $got)', the packet list '$(echo $want)'"
+else
+    fail "dupack:report" "exit $?: $(head -1 "$tmp/err")"
+fi
+
 # ---- three connections: a row and a section each, arrows = packets of each stream ----
 if "$BIN" report "$THREE" -o "$tmp/three.html" 2>"$tmp/err"; then
     page_ok three "$tmp/three.html"
