@@ -225,9 +225,10 @@ else
     port=$((20000 + RANDOM % 20000))
     "$BIN" report -i lo "tcp port $port" -o "$tmp/live.html" 2>"$tmp/live.err" &
     pid=$!
-    for _ in $(seq 50); do grep -q '^listening on' "$tmp/live.err" && break; sleep 0.1; done
-    "$TCPSCEN" http both 127.0.0.1 "$port" >/dev/null 2>&1
-    sleep 0.3
+    # the sanitizer build on a busy machine can take seconds to open the device
+    for _ in $(seq 300); do grep -q '^listening on' "$tmp/live.err" && break; sleep 0.1; done
+    "$TCPSCEN" http both 127.0.0.1 "$port" >/dev/null 2>"$tmp/scen.err"; src=$?
+    sleep 0.5
     kill -INT "$pid"; wait "$pid"; rc=$?
     rows=$(count '<tr id="row-' "$tmp/live.html" 2>/dev/null)
     cap=$(sed -n 's/^\([0-9]*\) packets\{0,1\} captured$/\1/p' "$tmp/live.err")
@@ -235,7 +236,7 @@ else
     if [[ $rc == 0 && $rows == 1 && -n $cap && $got == "$cap" ]] && grep -q 'class="pkt hs"' "$tmp/live.html"; then
         pass "live:loopback"
     else
-        fail "live:loopback" "exit $rc, $rows rows, $got arrows for ${cap:-?} captured packets: $(tail -1 "$tmp/live.err")"
+        fail "live:loopback" "exit $rc, $rows rows, $got arrows for ${cap:-?} captured packets (tcpscen exit $src: $(head -1 "$tmp/scen.err")): $(head -1 "$tmp/live.err")"
     fi
 fi
 
