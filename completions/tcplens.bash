@@ -26,11 +26,13 @@ _tcplens()
     local bin=${COMP_WORDS[0]} cmd= i w
     COMPREPLY=()
 
-    local commands="read explain ladder report visit ping interfaces"
+    local commands="read conns explain ladder report visit ping interfaces"
     local global_opts="--help --version"
     # Per command: options without a value, options that take one.
     local read_flags="-S -p -q -n -h --json --color= --colour= --no-color --help"
     local read_valued="-i -r -c -w -Z -s -t --max-conns"
+    local conns_flags="-p -h --json --help"
+    local conns_valued="-i -r -c -w -Z -s --stream --format --snaplen --max-conns"
     local explain_flags="-p -h --help --color= --colour= --no-color"
     local explain_valued="-i -r -c -w -Z -s --stream --lang --snaplen --width"
     local ladder_flags="-S -p -h --help --full --ascii --color= --colour= --no-color"
@@ -77,6 +79,7 @@ _tcplens()
     local flags valued
     case $cmd in
         read) flags=$read_flags valued=$read_valued ;;
+        conns) flags=$conns_flags valued=$conns_valued ;;
         explain) flags=$explain_flags valued=$explain_valued ;;
         ladder) flags=$ladder_flags valued=$ladder_valued ;;
         report) flags=$report_flags valued=$report_valued ;;

@@ -18,6 +18,7 @@ struct command {
 
 static const struct command commands[] = {
     {"read", cli_read, "print the packet list of a capture file or a live interface"},
+    {"conns", cli_conns, "one row per TCP connection: endpoints, counts, how it began and ended"},
     {"explain", cli_explain, "explain each TCP connection in plain language (--lang en|zh)"},
     {"ladder", cli_ladder, "draw each TCP connection as a ladder diagram in the terminal"},
     {"report", cli_report, "write one self-contained HTML page: summary, connections, ladders"},
@@ -37,6 +38,7 @@ static void usage(FILE *f)
     fprintf(f, "\nexamples:\n"
                "  tcplens read capture.pcap 'tcp port 80'\n"
                "  tcplens read -i lo -c 20 -w out.pcap\n"
+               "  tcplens conns capture.pcap --format zeek > conn.log\n"
                "  tcplens explain capture.pcap --lang zh\n"
                "  tcplens ladder capture.pcap -s 0\n"
                "  tcplens report capture.pcap -o report.html\n"

@@ -641,6 +641,10 @@ finished_retrans:;
         if (flags & (TH_SYN | TH_FIN))
             nextseq += 1;
         seg_add(t, fwd, p->frame, seq, nextseq, now);
+    } else if (seglen || (flags & (TH_SYN | TH_FIN))) {
+        /* as Wireshark: past the cap the segment is not kept (and a SYN/FIN's extra sequence
+         * number is not counted in nextseq) */
+        t->st.unacked_cap_hits++;
     }
     /* highest seq seen; zero-window probes do not advance it */
     if (SEQ_GT(nextseq, fwd->nextseq) || !fwd->nextseq) {

@@ -21,6 +21,8 @@ caps=("$SHARED"/captures/*.pcap "$SHARED"/captures/*.pcapng "$SHARED"/captures/*
 existing=()
 for c in "${caps[@]}"; do [[ -f $c ]] && existing+=("$c"); done
 [[ ${#existing[@]} -gt 0 ]] || { echo "FAIL oracle: no captures found under $SHARED"; exit 1; }
+# --flags-summary: the precision and recall of every analysis flag over all these captures, as a
+# table after the per-capture lines (in build/test-logs/t_20_oracle.*.log; VERBOSE=1 shows it).
 python3 tests/oracle/compare.py --tcplens "$BIN" --known tests/oracle/known-differences.tsv \
-    -j 2 "${existing[@]}"
+    --flags-summary -j 2 "${existing[@]}"
 exit 0
