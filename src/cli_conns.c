@@ -88,13 +88,9 @@ int cli_conns(int argc, char **argv)
             src_args_free(&a);
             return TL_EXIT_OK;
         case '?':
+        case ':':
             src_args_free(&a);
-            if (optopt)
-                return cli_usage_error("conns", conns_usage, "option -%c %s", optopt,
-                                       strchr(SRC_SHORTOPTS, optopt) ? "needs a value"
-                                                                     : "is not known");
-            return cli_usage_error("conns", conns_usage, "unknown option '%s'",
-                                   argv[optind - 1]);
+            return cli_getopt_error("conns", conns_usage, argv, optind, optopt, SRC_SHORTOPTS);
         case 's':
         case OPT_STREAM:
             if (parse_stream(optarg, &co.stream) < 0) {
@@ -123,13 +119,15 @@ int cli_conns(int argc, char **argv)
             continue;
         case 'S':
         case 't':
+        case 'q':
             src_args_free(&a);
-            return cli_usage_error("conns", conns_usage, "option -%c is not known", opt);
+            return cli_usage_error("conns", conns_usage, "unknown option '-%c'", opt);
         default:
             h = src_args_opt(&a, "conns", opt, optarg);
             break;
         }
         if (h < 0) {
+            fprintf(stderr, "usage: %s\n", conns_usage);
             src_args_free(&a);
             return TL_EXIT_USAGE;
         }
