@@ -1,5 +1,6 @@
 /* summary: fuzz target: bytes -> a capture file in memory (pcap or pcapng) -> the whole
- * analyzer with every file renderer writing into memory: packet list, JSON, the explanation
+ * analyzer with every file renderer writing into memory: packet list, JSON, the connection
+ * table (text, JSON or Zeek, chosen by the input's size), the explanation
  * (English or Chinese), the ladder, the HTML report and the connection summary of every
  * connection.
  *
@@ -14,6 +15,7 @@
 #include "conn_summary.h"
 #include "explain.h"
 #include "ladder.h"
+#include "render_conns.h"
 #include "outbuf.h"
 #include "render.h"
 #include "render_html.h"
@@ -31,7 +33,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size > (1u << 22))
         return 0;
-    struct obuf list_ob, json_ob, html_ob, explain_ob, ladder_ob;
+    struct obuf list_ob, json_ob, html_ob, explain_ob, ladder_ob, conns_ob;
+    ob_init_mem(&conns_ob, 1 << 22);
+    struct conns_opts co = {(enum conns_fmt)(size % 3), (size & 32) != 0, false, 0, false};
     ob_init_mem(&explain_ob, 1 << 22);
     ob_init_mem(&ladder_ob, 1 << 22);
     struct explain_opts eo = {size & 1 ? "zh" : "en", -1, size & 2, 0};
@@ -52,6 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         {&conn_pkts, NULL, summary_conn, NULL},
         render_explain_sink(&explain_ob, &eo),
         render_ladder_sink(&ladder_ob, &lao),
+        render_conns_sink(&conns_ob, &co),
     };
     int nsinks = (int)(sizeof sinks / sizeof sinks[0]);
     struct run_opts ro;
@@ -73,6 +78,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     render_html_free(&sinks[2]);
     render_explain_free(&sinks[4]);
     render_ladder_free(&sinks[5]);
+    render_conns_free(&sinks[6]);
+    ob_free(&conns_ob);
     ob_free(&explain_ob);
     ob_free(&ladder_ob);
     ob_free(&list_ob);
