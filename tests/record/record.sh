@@ -8,7 +8,7 @@
 # namespaces, client -- router -- server (veth pairs, 10.77.0.0/24 and 10.77.1.0/24, fd77::/64
 # and fd77:1::/64; names unique per run, removed by a trap), captures on the server and writes
 # OUTDIR/ns-<scenario>.pcap (ns6-* over IPv6). Loss for the *-loss captures is made by nftables,
-# RECORD_LOSS percent (default 3) of the data segments on each side of the capture point: in the
+# RECORD_LOSS percent (default 3; every 33rd) of the data segments on each side of the capture point: in the
 # router, before tcpdump sees them (the capture shows a gap: "previous segment not captured"),
 # and in the server's input hook, after it (tcpdump sees ingress before netfilter: the capture
 # shows the segment twice). ns-simultaneous-close runs over a direct client-server link shaped
@@ -325,7 +325,11 @@ setup_netns() {
         p=${PORT[$n]}
         ports="$ports${ports:+, }$p"
     done
-    local drop="meta length > 200 numgen random mod 100 < $LOSS drop"
+    # Every (100/LOSS)-th data segment of a rule, counted by nftables (numgen inc): the same
+    # rate as a random drop, but every loss scenario is sure to lose some (a random 3% of the
+    # few dozen segments of an HTTP reply is sometimes nothing at all).
+    local every=$((100 / (LOSS > 0 ? LOSS : 100)))
+    local drop="meta length > 200 numgen inc mod $every == $((every / 2)) drop"
     if ! nsrun "$r" nft -f - 2>>"$work/netns.err" <<EOF; then
 table inet tl_loss {
     chain loss_forward {
