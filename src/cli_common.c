@@ -1,6 +1,9 @@
 /* summary: shared command-line handling of packet sources and run results. */
 #include "cli_common.h"
 
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,11 +27,36 @@ void src_args_free(struct src_args *a)
     a->filter = NULL;
 }
 
+int cli_parse_uint(const char *s, unsigned long long max, unsigned long long *out)
+{
+    if (!s || *s < '0' || *s > '9')
+        return -1;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int cli_parse_seconds(const char *s, double *out)
+{
+    if (!s || !*s)
+        return -1;
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || *end || !isfinite(v))
+        return -1;
+    *out = v;
+    return 0;
+}
+
 static int parse_count(const char *cmd, const char *arg, unsigned long long *out)
 {
-    char *end;
-    unsigned long long v = strtoull(arg, &end, 10);
-    if (!*arg || *end || arg[0] == '-' || v == 0) {
+    unsigned long long v = 0;
+    if (cli_parse_uint(arg, ULLONG_MAX, &v) < 0 || v == 0) {
         fprintf(stderr, "tcplens %s: invalid packet count '%s' (a positive number)\n", cmd, arg);
         return -1;
     }

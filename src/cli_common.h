@@ -49,6 +49,11 @@ void src_args_init(struct src_args *a);
 void src_args_free(struct src_args *a);
 /* Handle one option common to all packet commands; returns 1 if handled, 0 if not one of
  * them, -1 on a bad value (message printed). */
+/* Numbers on the command line. A count or index: decimal digits only (no sign, no spaces),
+ * at most max. Seconds: a finite decimal number (range checks are the caller's). 0 or -1. */
+int cli_parse_uint(const char *s, unsigned long long max, unsigned long long *out);
+int cli_parse_seconds(const char *s, double *out);
+
 int src_args_opt(struct src_args *a, const char *cmd, int opt, const char *arg);
 /* After getopt: take FILE and FILTER words from argv[optind..]; -1 (message printed) if the
  * source is missing or ambiguous. */

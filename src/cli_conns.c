@@ -51,17 +51,6 @@ static void conns_help(void)
            conns_usage);
 }
 
-static int parse_stream(const char *arg, uint32_t *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long v = strtoul(arg, &end, 10);
-    if (!*arg || *end || arg[0] == '-' || errno || v > UINT32_MAX)
-        return -1;
-    *out = (uint32_t)v;
-    return 0;
-}
-
 int cli_conns(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -92,14 +81,17 @@ int cli_conns(int argc, char **argv)
             src_args_free(&a);
             return cli_getopt_error("conns", conns_usage, argv, optind, optopt, SRC_SHORTOPTS);
         case 's':
-        case OPT_STREAM:
-            if (parse_stream(optarg, &co.stream) < 0) {
+        case OPT_STREAM: {
+            unsigned long long v;
+            if (cli_parse_uint(optarg, UINT32_MAX, &v) < 0) {
                 src_args_free(&a);
                 return cli_usage_error("conns", conns_usage,
                                        "invalid stream number '%s' (0, 1, 2, ...)", optarg);
             }
+            co.stream = (uint32_t)v;
             co.one_stream = true;
             continue;
+        }
         case OPT_SNAPLEN:
             h = src_args_opt(&a, "conns", 's', optarg);
             break;

@@ -1,7 +1,6 @@
 /* summary: `tcplens ping HOST`: ICMP echo with iputils-style output and exit codes. */
 #include <errno.h>
 #include <getopt.h>
-#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,32 +47,6 @@ static void help(void)
            ping_usage, PING_DEFAULT_SIZE, PING_MAX_SIZE);
 }
 
-static int parse_u64(const char *s, uint64_t *out)
-{
-    if (!*s || *s == '-' || *s == '+')
-        return -1;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-static int parse_seconds(const char *s, double *out)
-{
-    if (!*s)
-        return -1;
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || *end || !isfinite(v))
-        return -1;
-    *out = v;
-    return 0;
-}
-
 struct ping_ctx {
     struct obuf *ob;
 };
@@ -105,27 +78,30 @@ int cli_ping(int argc, char **argv)
     optind = 1;
     while ((opt = getopt_long(argc, argv, ":c:i:W:s:46h", longopts, NULL)) != -1) {
         switch (opt) {
-        case 'c':
-            if (parse_u64(optarg, &po.count) < 0 || po.count == 0)
+        case 'c': {
+            unsigned long long v = 0;
+            if (cli_parse_uint(optarg, UINT64_MAX, &v) < 0 || v == 0)
                 return cli_usage_error("ping", ping_usage,
                                        "-c needs a positive number of requests, not '%s'",
                                        optarg);
+            po.count = v;
             break;
+        }
         case 'i':
-            if (parse_seconds(optarg, &po.interval) < 0 || po.interval < 0.002 ||
+            if (cli_parse_seconds(optarg, &po.interval) < 0 || po.interval < 0.002 ||
                 po.interval > 86400)
                 return cli_usage_error("ping", ping_usage,
                                        "-i needs seconds from 0.002 to 86400, not '%s'", optarg);
             break;
         case 'W':
-            if (parse_seconds(optarg, &po.timeout) < 0 || po.timeout <= 0 ||
+            if (cli_parse_seconds(optarg, &po.timeout) < 0 || po.timeout <= 0 ||
                 po.timeout > 86400)
                 return cli_usage_error("ping", ping_usage,
                                        "-W needs a positive number of seconds, not '%s'", optarg);
             break;
         case 's': {
-            uint64_t v;
-            if (parse_u64(optarg, &v) < 0 || v > PING_MAX_SIZE)
+            unsigned long long v;
+            if (cli_parse_uint(optarg, PING_MAX_SIZE, &v) < 0)
                 return cli_usage_error("ping", ping_usage,
                                        "-s needs a payload size from 0 to %d, not '%s'",
                                        PING_MAX_SIZE, optarg);

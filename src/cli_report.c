@@ -45,17 +45,6 @@ static void report_help(void)
            report_usage);
 }
 
-static int parse_uint(const char *arg, unsigned long long max, unsigned long long *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(arg, &end, 10);
-    if (!*arg || *end || arg[0] == '-' || errno || v > max)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 int cli_report(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -87,7 +76,7 @@ int cli_report(int argc, char **argv)
             out = optarg;
             continue;
         case 's': /* here -s chooses a connection; the snapshot length is --snaplen */
-            if (parse_uint(optarg, UINT32_MAX, &v) < 0) {
+            if (cli_parse_uint(optarg, UINT32_MAX, &v) < 0) {
                 cli_usage_error("report", report_usage,
                                 "invalid stream '%s' (a connection number from the table)",
                                 optarg);
@@ -96,7 +85,7 @@ int cli_report(int argc, char **argv)
             ho.stream = (int64_t)v;
             continue;
         case OPT_CONNS:
-            if (parse_uint(optarg, 100000, &v) < 0) {
+            if (cli_parse_uint(optarg, 100000, &v) < 0) {
                 cli_usage_error("report", report_usage, "invalid --conns '%s' (0 to 100000)",
                                 optarg);
                 goto out;

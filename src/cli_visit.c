@@ -97,19 +97,6 @@ static void visit_help(void)
            visit_usage);
 }
 
-static int parse_seconds(const char *s, double *out)
-{
-    if (!s || !*s)
-        return -1;
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || *end || !isfinite(v))
-        return -1;
-    *out = v;
-    return 0;
-}
-
 static int parse_args(struct visit_args *a, int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -175,24 +162,22 @@ static int parse_args(struct visit_args *a, int argc, char **argv)
             a->lang = optarg;
             break;
         case OPT_PING: {
-            char *end;
-            errno = 0;
-            unsigned long v = strtoul(optarg, &end, 10);
-            if (!*optarg || *end || optarg[0] == '-' || errno || v > 100)
+            unsigned long long v;
+            if (cli_parse_uint(optarg, 100, &v) < 0)
                 return cli_usage_error("visit", visit_usage,
                                        "--ping takes a count from 0 to 100, not '%s'", optarg);
             a->ping_count = (unsigned)v;
             break;
         }
         case OPT_PING_INTERVAL:
-            if (parse_seconds(optarg, &a->ping_interval) < 0 || a->ping_interval < 0.002 ||
+            if (cli_parse_seconds(optarg, &a->ping_interval) < 0 || a->ping_interval < 0.002 ||
                 a->ping_interval > 60)
                 return cli_usage_error("visit", visit_usage,
                                        "--ping-interval takes seconds from 0.002 to 60, not '%s'",
                                        optarg);
             break;
         case OPT_TIMEOUT:
-            if (parse_seconds(optarg, &a->timeout) < 0 || a->timeout < 0.1 ||
+            if (cli_parse_seconds(optarg, &a->timeout) < 0 || a->timeout < 0.1 ||
                 a->timeout > 3600)
                 return cli_usage_error("visit", visit_usage,
                                        "--timeout takes seconds from 0.1 to 3600, not '%s'",
