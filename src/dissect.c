@@ -708,7 +708,7 @@ static void dis_l4(struct pkt *p, uint8_t proto, struct wire w, bool fragment)
 
 void dissect(struct pkt *p, const struct cap_rec *rec, uint64_t frame, enum dis_depth depth)
 {
-    memset(p, 0, offsetof(struct pkt, arena));
+    memset(p, 0, offsetof(struct pkt, http));
     p->frame = frame;
     p->ts_sec = rec->ts_sec;
     p->ts_nsec = rec->ts_nsec;

@@ -195,17 +195,18 @@ struct pkt {
     uint32_t payload_caplen; /* bytes available at payload */
     uint32_t payload_len;    /* bytes the headers claim (TCP: seglen; UDP: len - 8) */
 
-    /* application */
-    enum pkt_app app;
-    struct pkt_http http;
-    struct pkt_dns dns;
-
     /* damage: the first layer that did not parse cleanly */
     enum dis_status status;
     const char *bad_layer;   /* "eth", "ip", "tcp", ... (static string) or NULL */
     const char *bad_reason;  /* static text, e.g. "bogus TCP header length" */
 
     uint8_t depth;           /* dissection depth requested (enum dis_depth) */
+
+    /* application: http and dns are valid only as app says (their dissector clears the one it
+     * fills; dissect() clears everything above http, so a packet costs no 1 KB memset) */
+    enum pkt_app app;
+    struct pkt_http http;
+    struct pkt_dns dns;
 
     char arena[PKT_ARENA];
     size_t arena_used;
