@@ -1,23 +1,33 @@
 /* summary: the connection table: text, JSON Lines and Zeek conn.log (render_conns.h). */
 #include "render_conns.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "conn_summary.h"
 #include "render_info.h"
 #include "xalloc.h"
 
-#define HEAP_CAP 65536u   /* rows held back waiting for a lower stream */
+#define WIN 8192u         /* default: rows waiting for a lower stream kept in memory */
+#define ST_MIN 65536u     /* initial span of the per-stream state bytes */
+#define PUNCH (1u << 20)  /* spill bytes freed at a time once printed */
 #define BATCH_CAP 4096u   /* text rows measured together for the column widths */
 #define NCOL 16
 #define CELL 64
 
 struct row {
     char cell[NCOL][CELL];
+    uint8_t len[NCOL];
 };
+
+/* what is known of a stream not printed yet (one byte each, from `next` on) */
+#define ST_HAVE 1u        /* a row is stored */
+#define ST_SPILL 2u       /* ... in the spill file, else in the window */
 
 /* a set of stream ids (live: rows already printed), open addressing */
 struct idset {
@@ -30,10 +40,18 @@ struct conns_ctx {
     struct conns_opts o;
     bool have_base;
     int64_t base;              /* first packet time */
-    /* stream order */
-    struct conn_summary *heap;
-    uint32_t nheap, capheap;
+    /* stream order: rows of streams from `next` on wait in `win` (stream % WIN) while they are
+     * within WIN of `next`, further ones in the spill file at offset stream * sizeof row */
+    struct conn_summary *win;
+    uint32_t nwin;             /* WIN, or conns_opts.window */
+    uint8_t *st;               /* state of stream st_base + i */
+    uint64_t st_base;
+    size_t st_cap;
     uint64_t next;             /* next stream to print */
+    uint64_t hi;               /* one past the highest stream stored */
+    int spill_fd;              /* -1: not opened yet; -2: could not be */
+    uint64_t punched;          /* spill bytes before this offset were given back */
+    struct conn_summary tmp;
     uint64_t rows, out_of_order;
     /* text */
     struct row *batch;
@@ -124,17 +142,6 @@ static void ob_secs(struct obuf *ob, int64_t ns)
     ob_fixed(ob, ns / 1000, 6);
 }
 
-static void endpoint_str(char *out, size_t n, const struct conn_side *d)
-{
-    char a[64];
-    size_t l = info_addr(&d->addr, a);
-    a[l] = '\0';
-    if (d->addr.family == 6)
-        snprintf(out, n, "[%.46s]:%u", a, d->port);
-    else
-        snprintf(out, n, "%.46s:%u", a, d->port);
-}
-
 static void addr_only(char *out, const struct conn_side *d)
 {
     size_t l = info_addr(&d->addr, out);
@@ -153,59 +160,124 @@ static const bool col_right[NCOL] = {
     false,
 };
 
-static void fmt_secs(char *out, int64_t ns)
+/* Cells are built without printf: every one is ASCII, so its width is its length. */
+static size_t cell_u64(char *out, uint64_t v)
 {
-    struct obuf t;
-    ob_init_mem(&t, CELL);
-    ob_secs(&t, ns);
-    snprintf(out, CELL, "%s", ob_cstr(&t));
-    ob_free(&t);
+    char t[24];
+    size_t n = 0;
+    do {
+        t[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (size_t i = 0; i < n; i++)
+        out[i] = t[n - 1 - i];
+    return n;
+}
+
+/* seconds with 6 decimals from ns (as ob_secs: truncated toward zero to microseconds) */
+static size_t cell_secs(char *out, int64_t ns)
+{
+    int64_t us = ns / 1000;
+    size_t n = 0;
+    uint64_t a;
+    if (us < 0) {
+        out[n++] = '-';
+        a = (uint64_t)0 - (uint64_t)us;
+    } else {
+        a = (uint64_t)us;
+    }
+    n += cell_u64(out + n, a / 1000000);
+    out[n++] = '.';
+    uint64_t f = a % 1000000;
+    for (int i = 5; i >= 0; i--) {
+        out[n + (size_t)i] = (char)('0' + f % 10);
+        f /= 10;
+    }
+    return n + 6;
+}
+
+static size_t cell_str(char *out, const char *s)
+{
+    size_t n = strlen(s);
+    if (n > CELL - 1)
+        n = CELL - 1;
+    memcpy(out, s, n);
+    return n;
+}
+
+static size_t cell_pair(char *out, uint64_t a, uint64_t b)
+{
+    size_t n = cell_u64(out, a);
+    out[n++] = '/';
+    return n + cell_u64(out + n, b);
+}
+
+static size_t cell_endpoint(char *out, const struct conn_side *d)
+{
+    char a[64];
+    size_t l = info_addr(&d->addr, a), n = 0;
+    if (l > 46)
+        l = 46;
+    if (d->addr.family == 6)
+        out[n++] = '[';
+    memcpy(out + n, a, l);
+    n += l;
+    if (d->addr.family == 6)
+        out[n++] = ']';
+    out[n++] = ':';
+    return n + cell_u64(out + n, d->port);
 }
 
 static void text_row(struct conns_ctx *c, const struct conn_summary *s, struct row *r)
 {
-    snprintf(r->cell[0], CELL, "%u", s->stream);
-    endpoint_str(r->cell[1], CELL, &s->client);
-    snprintf(r->cell[2], CELL, "->");
-    endpoint_str(r->cell[3], CELL, &s->server);
-    fmt_secs(r->cell[4], ts_diff(s->ts_start, c->base));
-    fmt_secs(r->cell[5], s->duration);
-    snprintf(r->cell[6], CELL, "%llu/%llu", (unsigned long long)s->client.pkts,
-             (unsigned long long)s->server.pkts);
-    snprintf(r->cell[7], CELL, "%llu/%llu", (unsigned long long)s->client.bytes,
-             (unsigned long long)s->server.bytes);
-    if (s->irtt > 0)
-        fmt_secs(r->cell[8], s->irtt);
-    else
-        snprintf(r->cell[8], CELL, "-");
-    snprintf(r->cell[9], CELL, "%u", s->retrans);
-    snprintf(r->cell[10], CELL, "%u", s->lost);
-    snprintf(r->cell[11], CELL, "%u", s->zero_windows);
-    snprintf(r->cell[12], CELL, "%s", conn_began_text(s->began));
-    snprintf(r->cell[13], CELL, "%s", conn_ended_text(s->ended));
-    snprintf(r->cell[14], CELL, "%s", s->conn_state);
-    snprintf(r->cell[15], CELL, "%s", s->history[0] ? s->history : "-");
+    r->len[0] = (uint8_t)cell_u64(r->cell[0], s->stream);
+    r->len[1] = (uint8_t)cell_endpoint(r->cell[1], &s->client);
+    r->len[2] = (uint8_t)cell_str(r->cell[2], "->");
+    r->len[3] = (uint8_t)cell_endpoint(r->cell[3], &s->server);
+    r->len[4] = (uint8_t)cell_secs(r->cell[4], ts_diff(s->ts_start, c->base));
+    r->len[5] = (uint8_t)cell_secs(r->cell[5], s->duration);
+    r->len[6] = (uint8_t)cell_pair(r->cell[6], s->client.pkts, s->server.pkts);
+    r->len[7] = (uint8_t)cell_pair(r->cell[7], s->client.bytes, s->server.bytes);
+    r->len[8] = (uint8_t)(s->irtt > 0 ? cell_secs(r->cell[8], s->irtt) : cell_str(r->cell[8], "-"));
+    r->len[9] = (uint8_t)cell_u64(r->cell[9], s->retrans);
+    r->len[10] = (uint8_t)cell_u64(r->cell[10], s->lost);
+    r->len[11] = (uint8_t)cell_u64(r->cell[11], s->zero_windows);
+    r->len[12] = (uint8_t)cell_str(r->cell[12], conn_began_text(s->began));
+    r->len[13] = (uint8_t)cell_str(r->cell[13], conn_ended_text(s->ended));
+    r->len[14] = (uint8_t)cell_str(r->cell[14], s->conn_state);
+    r->len[15] = (uint8_t)cell_str(r->cell[15], s->history[0] ? s->history : "-");
 }
 
-static void text_line(struct conns_ctx *c, const char *const *cells)
+static void ob_spaces(struct obuf *ob, size_t n)
+{
+    static const char sp[] = "                                                                ";
+    while (n) {
+        size_t k = n < sizeof sp - 1 ? n : sizeof sp - 1;
+        ob_write(ob, sp, k);
+        n -= k;
+    }
+}
+
+/* One line in one pass: the blanks before a cell are written only when a cell follows, so the
+ * line has no trailing blanks. */
+static void text_line(struct conns_ctx *c, const char *const *cells, const uint8_t *lens)
 {
     struct obuf *ob = c->ob;
-    ob_ensure(ob, 1024);
-    size_t start = ob->len;
-    size_t col = 0;
+    size_t pend = 0;
     for (int i = 0; i < NCOL; i++) {
-        size_t w = (size_t)c->width[i], l = strlen(cells[i]);
+        size_t w = (size_t)c->width[i], l = lens[i];
         if (i)
-            col += 2;
-        ob_pad_to(ob, start, col);
+            pend += 2;
         if (col_right[i] && l < w)
-            ob_pad_to(ob, start, col + w - l);
-        ob_puts(ob, cells[i]);
-        col += w;
+            pend += w - l;
+        if (l) {
+            ob_spaces(ob, pend);
+            ob_write(ob, cells[i], l);
+            pend = 0;
+        }
+        if (!col_right[i] && l < w)
+            pend += w - l;
     }
-    /* no trailing blanks */
-    while (ob->len > start && ob->buf[ob->len - 1] == ' ')
-        ob->len--;
     ob_putc(ob, '\n');
 }
 
@@ -218,20 +290,23 @@ static void text_flush(struct conns_ctx *c)
         if (w > c->width[i])
             c->width[i] = w;
         for (uint32_t k = 0; k < c->nbatch; k++) {
-            int l = (int)strlen(c->batch[k].cell[i]);
+            int l = c->batch[k].len[i];
             if (l > c->width[i])
                 c->width[i] = l;
         }
     }
     if (!c->header_done) {
-        text_line(c, col_head);
+        uint8_t lens[NCOL];
+        for (int i = 0; i < NCOL; i++)
+            lens[i] = (uint8_t)strlen(col_head[i]);
+        text_line(c, col_head, lens);
         c->header_done = true;
     }
     for (uint32_t k = 0; k < c->nbatch; k++) {
         const char *cells[NCOL];
         for (int i = 0; i < NCOL; i++)
             cells[i] = c->batch[k].cell[i];
-        text_line(c, cells);
+        text_line(c, cells, c->batch[k].len);
     }
     c->nbatch = 0;
 }
@@ -413,61 +488,128 @@ static void emit(struct conns_ctx *c, const struct conn_summary *s)
         ob_flush(c->ob);
 }
 
-static bool heap_less(const struct conn_summary *x, const struct conn_summary *y)
+/* ---- rows in stream order ----
+ * A row that arrives before some lower stream has been printed waits: in the window in memory
+ * when it is less than WIN streams ahead of the next to print, else in the spill file, an
+ * unlinked temporary file where stream N's row sits at offset N * sizeof(struct conn_summary).
+ * Printed stretches of the file are given back to the file system (a hole is punched), so the
+ * disk holds only what waits. Memory: the window, plus one state byte per waiting stream. */
+
+static int spill_open(void)
 {
-    return x->stream < y->stream;
+    const char *dir = getenv("TMPDIR");
+    if (!dir || !dir[0])
+        dir = "/tmp";
+    int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd >= 0)
+        return fd;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/tcplens-conns-XXXXXX", dir);
+    fd = mkostemp(path, O_CLOEXEC);
+    if (fd >= 0)
+        unlink(path);
+    return fd;
 }
 
-static void heap_push(struct conns_ctx *c, const struct conn_summary *s)
+/* The state byte of stream s (s >= next), growing or sliding the array to reach it. */
+static uint8_t *st_at(struct conns_ctx *c, uint64_t s)
 {
-    if (c->nheap == c->capheap) {
-        c->capheap = c->capheap ? c->capheap * 2 : 16;
-        c->heap = xrealloc(c->heap, c->capheap * sizeof *c->heap);
+    if (s - c->st_base >= c->st_cap) {
+        /* slide: drop the bytes of printed streams */
+        uint64_t drop = c->next - c->st_base;
+        if (drop) {
+            memmove(c->st, c->st + drop, c->st_cap - drop);
+            memset(c->st + c->st_cap - drop, 0, drop);
+            c->st_base = c->next;
+        }
+        if (s - c->st_base >= c->st_cap) {
+            size_t ncap = c->st_cap ? c->st_cap : ST_MIN;
+            while (s - c->st_base >= ncap)
+                ncap *= 2;
+            c->st = xrealloc(c->st, ncap);
+            memset(c->st + c->st_cap, 0, ncap - c->st_cap);
+            c->st_cap = ncap;
+        }
     }
-    uint32_t i = c->nheap++;
-    c->heap[i] = *s;
-    while (i > 0) {
-        uint32_t p = (i - 1) / 2;
-        if (!heap_less(&c->heap[i], &c->heap[p]))
+    return &c->st[s - c->st_base];
+}
+
+static bool spill_io(struct conns_ctx *c, uint64_t s, struct conn_summary *r, bool wr)
+{
+    if (c->spill_fd == -1) {
+        c->spill_fd = spill_open();
+        if (c->spill_fd < 0) {
+            fprintf(stderr, "tcplens: warning: cannot create a temporary file (%s): rows that "
+                            "wait for an earlier stream are printed out of order\n",
+                    strerror(errno));
+            c->spill_fd = -2;
+        }
+    }
+    if (c->spill_fd < 0)
+        return false;
+    off_t off = (off_t)(s * sizeof *r);
+    ssize_t n = wr ? pwrite(c->spill_fd, r, sizeof *r, off) : pread(c->spill_fd, r, sizeof *r, off);
+    return n == (ssize_t)sizeof *r;
+}
+
+/* Give back the spill file's blocks below the next row to print. */
+static void spill_punch(struct conns_ctx *c)
+{
+    if (c->spill_fd < 0)
+        return;
+    uint64_t upto = c->next * sizeof(struct conn_summary) / PUNCH * PUNCH;
+    if (upto <= c->punched)
+        return;
+    fallocate(c->spill_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)c->punched,
+              (off_t)(upto - c->punched));
+    c->punched = upto;
+}
+
+/* Print every row that no longer waits for a lower stream. */
+static void advance(struct conns_ctx *c)
+{
+    uint64_t start = c->next;
+    while (c->next < c->hi) {
+        uint8_t *st = st_at(c, c->next);
+        if (!(*st & ST_HAVE))
             break;
-        struct conn_summary t = c->heap[i];
-        c->heap[i] = c->heap[p];
-        c->heap[p] = t;
-        i = p;
+        const struct conn_summary *r = &c->win[c->next % c->nwin];
+        if (*st & ST_SPILL) {
+            if (!spill_io(c, c->next, &c->tmp, false))
+                break; /* cannot happen: written before */
+            r = &c->tmp;
+        }
+        *st = 0;
+        c->next++;
+        emit(c, r);
     }
+    if (c->next != start && c->spill_fd >= 0)
+        spill_punch(c);
 }
 
-static void heap_pop(struct conns_ctx *c, struct conn_summary *out)
+static void store(struct conns_ctx *c, const struct conn_summary *r)
 {
-    *out = c->heap[0];
-    c->heap[0] = c->heap[--c->nheap];
-    uint32_t i = 0;
-    for (;;) {
-        uint32_t l = 2 * i + 1, r = l + 1, m = i;
-        if (l < c->nheap && heap_less(&c->heap[l], &c->heap[m]))
-            m = l;
-        if (r < c->nheap && heap_less(&c->heap[r], &c->heap[m]))
-            m = r;
-        if (m == i)
-            break;
-        struct conn_summary t = c->heap[i];
-        c->heap[i] = c->heap[m];
-        c->heap[m] = t;
-        i = m;
+    uint64_t s = r->stream;
+    if (s < c->next) { /* printed already */
+        c->out_of_order++;
+        emit(c, r);
+        return;
     }
-}
-
-static void drain(struct conns_ctx *c, bool all)
-{
-    struct conn_summary s;
-    while (c->nheap && (all || c->heap[0].stream <= c->next || c->nheap > HEAP_CAP)) {
-        heap_pop(c, &s);
-        if (s.stream < c->next)
-            c->out_of_order++;
-        if (s.stream >= c->next)
-            c->next = (uint64_t)s.stream + 1;
-        emit(c, &s);
+    uint8_t *st = st_at(c, s);
+    if (s - c->next < c->nwin) {
+        c->win[s % c->nwin] = *r;
+        *st = ST_HAVE;
+    } else if (spill_io(c, s, (struct conn_summary *)r, true)) {
+        *st = ST_HAVE | ST_SPILL;
+    } else {
+        c->out_of_order++;
+        emit(c, r);
+        return;
     }
+    if (s >= c->hi)
+        c->hi = s + 1;
+    if (s == c->next)
+        advance(c);
 }
 
 static void conns_conn(void *vctx, const struct tcp_conn *tc)
@@ -483,13 +625,18 @@ static void conns_conn(void *vctx, const struct tcp_conn *tc)
         }
         return;
     }
+    if (c->o.one_stream && tc->stream != c->o.stream)
+        return;
     conn_summarize(tc, &s);
     if (!c->have_base) {
         c->have_base = true;
         c->base = s.ts_start;
     }
-    heap_push(c, &s);
-    drain(c, false);
+    if (c->o.one_stream) {
+        emit(c, &s);
+        return;
+    }
+    store(c, &s);
 }
 
 static void conns_packet(void *vctx, const struct pkt_event *ev)
@@ -514,7 +661,15 @@ static void conns_finish(void *vctx, const struct run_info *ri)
 {
     struct conns_ctx *c = vctx;
     (void)ri;
-    drain(c, true);
+    /* every connection has been handed over: whatever still waits is printed in order (a gap
+     * can only come from a row that could not be stored) */
+    while (c->next < c->hi) {
+        if (!(*st_at(c, c->next) & ST_HAVE)) {
+            c->next++;
+            continue;
+        }
+        advance(c);
+    }
     if (c->o.fmt == CONNS_TEXT && !c->o.live)
         text_flush(c);
     if (c->o.fmt == CONNS_ZEEK) {
@@ -531,6 +686,10 @@ struct sink render_conns_sink(struct obuf *ob, const struct conns_opts *o)
     struct conns_ctx *c = xcalloc(1, sizeof *c);
     c->ob = ob;
     c->o = *o;
+    c->spill_fd = -1;
+    c->nwin = o->window && o->window < WIN ? o->window : WIN;
+    if (!o->live)
+        c->win = xmalloc(c->nwin * sizeof *c->win);
     if (o->fmt == CONNS_TEXT && o->live) {
         /* fixed widths for rows printed as they come */
         static const int live_w[NCOL] = {4, 21, 2, 21, 10, 10, 9, 13, 8, 4, 4, 4, 15, 13, 5, 7};
@@ -552,7 +711,10 @@ void render_conns_free(struct sink *s)
     struct conns_ctx *c = s->ctx;
     if (!c)
         return;
-    free(c->heap);
+    free(c->win);
+    free(c->st);
+    if (c->spill_fd >= 0)
+        close(c->spill_fd);
     free(c->batch);
     free(c->printed.v);
     free(c);

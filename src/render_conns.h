@@ -3,8 +3,10 @@
  *
  * Order: from a file, rows come in stream order; the tracker hands connections over as they
  * leave it (in any order when its table is past the soft limit, or on port reuse), so the sink
- * holds the early ones in a bounded heap until every lower stream has been printed. Past the
- * cap the lowest waiting row is printed anyway (and the run summary says the order broke).
+ * keeps the early ones until every lower stream has been printed: the next WIN (8192) streams
+ * in memory, rows further ahead in an unlinked temporary file in $TMPDIR (or /tmp) at a fixed
+ * offset per stream, whose printed stretches are given back as it goes. Memory stays bounded
+ * whatever the capture; the order breaks only if that file cannot be created (then said).
  * Live, a row prints as soon as its connection has closed (both FINs acknowledged, or a RST) or
  * has left the tracker, the rest at the end in stream order; a closed connection's later
  * packets (a stray retransmission) are then not in its row. Streams that never had a TCP segment of their own (only
@@ -27,6 +29,7 @@ struct conns_opts {
     bool one_stream;      /* only `stream` */
     uint32_t stream;
     bool color;
+    uint32_t window;      /* rows kept in memory ahead of the next to print (0: 8192) */
 };
 
 struct sink render_conns_sink(struct obuf *ob, const struct conns_opts *o);
