@@ -60,7 +60,7 @@ enum run_status analyzer_run(const struct run_opts *o, struct sink *sinks, int n
             return RUN_BAD_FILTER;
         }
     } else {
-        struct live_opts lo = {o->iface, o->filter, o->snaplen, o->promisc, 0};
+        struct live_opts lo = {o->iface, o->filter, o->snaplen, o->promisc, 0, o->live_batch};
         enum live_err why;
         if (live_open(&lv, &lo, &why, eb) < 0)
             return why == LIVE_ERR_PERM ? RUN_NO_PERM
@@ -119,8 +119,11 @@ enum run_status analyzer_run(const struct run_opts *o, struct sink *sinks, int n
             if (o->should_stop && o->should_stop(o->should_stop_ctx))
                 break;
             rc = live_next(lv, &rec, &rerr);
-            if (rc == 0)
+            if (rc == 0) { /* nothing waiting in the kernel: show what is buffered */
+                if (o->flush)
+                    o->flush(o->flush_ctx);
                 continue;
+            }
             if (rc == -2) {
                 ri->interrupted = capture_stop != 0;
                 break;
@@ -161,6 +164,8 @@ enum run_status analyzer_run(const struct run_opts *o, struct sink *sinks, int n
         for (int i = 0; i < nsinks; i++)
             if (sinks[i].packet)
                 sinks[i].packet(sinks[i].ctx, &ev);
+        if (lv && o->flush && !o->live_batch)
+            o->flush(o->flush_ctx);
         if (o->count && ri->shown >= o->count)
             break;
     }

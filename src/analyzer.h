@@ -76,6 +76,15 @@ struct run_opts {
     /* live: also stop when this returns true (checked on every packet and timeout) */
     bool (*should_stop)(void *ctx);
     void *should_stop_ctx;
+    /* live: take packets from the kernel in blocks rather than one by one (live_opts.batch):
+     * what a capture that must keep up under load wants; they then arrive up to
+     * LIVE_TIMEOUT_MS late. false: immediate mode. */
+    bool live_batch;
+    /* live: called whenever the packets the kernel had ready are all processed (in blocks:
+     * after each block), and with immediate delivery after every packet: to flush buffered
+     * output to whoever watches it. May be NULL. */
+    void (*flush)(void *ctx);
+    void *flush_ctx;
 };
 
 #define ANALYZER_PROGRESS_EVERY 1024u /* records between progress calls (a power of two) */

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <grp.h>
+#include <poll.h>
 #include <pcap/pcap.h>
 #include <pwd.h>
 #include <stdlib.h>
@@ -48,6 +49,8 @@ struct live {
     pcap_t *p;
     uint32_t linktype;
     uint32_t snaplen;
+    int fd;    /* batch mode: the non-blocking handle's descriptor to poll(); else -1 */
+    bool idle; /* batch mode: the last read found nothing, poll before the next */
 };
 
 static int dlt_for_pcap(uint32_t linktype)
@@ -68,10 +71,9 @@ int live_open(struct live **out, const struct live_opts *o, enum live_err *why, 
     int snap = o->snaplen > 0 ? o->snaplen : 262144;
     pcap_set_snaplen(p, snap);
     pcap_set_promisc(p, o->promisc ? 1 : 0);
-    pcap_set_immediate_mode(p, 1);
-    pcap_set_timeout(p, 100);
-    if (o->buffer_mb > 0)
-        pcap_set_buffer_size(p, o->buffer_mb * 1024 * 1024);
+    pcap_set_immediate_mode(p, o->batch ? 0 : 1);
+    pcap_set_timeout(p, LIVE_TIMEOUT_MS);
+    pcap_set_buffer_size(p, (o->buffer_mb > 0 ? o->buffer_mb : LIVE_BUFFER_MB) * 1024 * 1024);
     int rc = pcap_activate(p);
     if (rc < 0) {
         const char *msg = pcap_geterr(p);
@@ -108,6 +110,13 @@ int live_open(struct live **out, const struct live_opts *o, enum live_err *why, 
     }
     struct live *l = xcalloc(1, sizeof *l);
     l->p = p;
+    l->fd = -1;
+    /* in blocks: read without blocking until the kernel has nothing ready (live_next returns 0,
+     * the caller flushes its output), then poll() for the next block, LIVE_TIMEOUT_MS at most
+     * so that a stop request is seen. libpcap's own wait would block until the next block,
+     * with the output of the last one still unflushed. */
+    if (o->batch && pcap_setnonblock(p, 1, pe) == 0)
+        l->fd = pcap_get_selectable_fd(p);
     l->linktype = linktype_from_dlt(pcap_datalink(p));
     l->snaplen = (uint32_t)pcap_snapshot(p);
     live_handle = p;
@@ -119,6 +128,17 @@ int live_next(struct live *l, struct cap_rec *rec, struct errbuf *eb)
 {
     if (capture_stop)
         return -2;
+    if (l->fd >= 0 && l->idle) {
+        struct pollfd pfd = {l->fd, POLLIN, 0};
+        int n = poll(&pfd, 1, LIVE_TIMEOUT_MS);
+        if (capture_stop)
+            return -2;
+        if (n < 0 && errno != EINTR)
+            return err_set_errno(eb, errno, "capture failed: poll");
+        if (n <= 0)
+            return 0;
+        l->idle = false;
+    }
     struct pcap_pkthdr *h;
     const u_char *d;
     int rc = pcap_next_ex(l->p, &h, &d);
@@ -132,8 +152,10 @@ int live_next(struct live *l, struct cap_rec *rec, struct errbuf *eb)
         rec->data = d;
         return 1;
     }
-    if (rc == 0)
+    if (rc == 0) {
+        l->idle = l->fd >= 0;
         return 0;
+    }
     if (rc == PCAP_ERROR_BREAK || capture_stop)
         return -2;
     return err_set(eb, "capture failed: %s", pcap_geterr(l->p));

@@ -1,4 +1,4 @@
-/* summary: live capture with libpcap (immediate mode), BPF filters for files and live, and the
+/* summary: live capture with libpcap (immediate or in blocks), BPF filters for files and live, and the
  * stop flag that Ctrl-C/SIGTERM set.
  *
  * The only global state of the program lives here: the stop flag and the live handle the
@@ -34,8 +34,17 @@ struct live_opts {
     const char *filter;       /* pcap-filter expression or NULL */
     int snaplen;              /* 0: 262144 */
     bool promisc;
-    int buffer_mb;            /* kernel buffer, 0: libpcap default */
+    int buffer_mb;            /* kernel buffer, 0: LIVE_BUFFER_MB */
+    /* false: immediate mode, every packet is handed over as it arrives (one wakeup per packet;
+     * for a person watching, and for probes that stop the capture right after their last
+     * packet). true: the kernel hands packets over in blocks (TPACKET_V3) when a block fills or
+     * after LIVE_TIMEOUT_MS: far fewer wakeups, so the capture keeps up under load as tcpdump -w
+     * does. */
+    bool batch;
 };
+
+#define LIVE_BUFFER_MB 4    /* kernel ring: twice libpcap's default (tcpdump's without -B) */
+#define LIVE_TIMEOUT_MS 100 /* batch mode: longest wait for a block to be handed over */
 
 int live_open(struct live **out, const struct live_opts *o, enum live_err *why, struct errbuf *eb);
 /* 1: packet in rec; 0: nothing yet (timeout, check capture_stop); -1 error; -2 stopped. */

@@ -229,6 +229,20 @@ int cli_getopt_error(const char *cmd, const char *usage, char **argv, int optind
     return cli_usage_error(cmd, usage, "unknown option '%s'", w ? w : "?");
 }
 
+static void flush_ob(void *ctx)
+{
+    ob_flush(ctx);
+}
+
+void cli_live_output(struct run_opts *o, struct obuf *ob, bool quiet)
+{
+    if (!o->iface)
+        return;
+    o->live_batch = quiet || !isatty(ob->fd);
+    o->flush = flush_ob;
+    o->flush_ctx = ob;
+}
+
 void cli_on_open(void *ctx, const char *what, uint32_t linktype)
 {
     (void)ctx;
@@ -264,6 +278,9 @@ int cli_run_exit(enum run_status st, const struct run_info *ri, const struct err
                     (unsigned long long)ri->kern_recv, ri->kern_recv == 1 ? "" : "s");
             fprintf(stderr, "%llu packet%s dropped by kernel\n",
                     (unsigned long long)ri->kern_drop, ri->kern_drop == 1 ? "" : "s");
+            if (ri->kern_ifdrop) /* as tcpdump: only when the interface counts any */
+                fprintf(stderr, "%llu packet%s dropped by interface\n",
+                        (unsigned long long)ri->kern_ifdrop, ri->kern_ifdrop == 1 ? "" : "s");
         }
         if (a->write_path)
             fprintf(stderr, "%llu packet%s written to %s\n", (unsigned long long)ri->written,

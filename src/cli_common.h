@@ -71,6 +71,10 @@ int cli_run_exit(enum run_status st, const struct run_info *ri, const struct err
  * every subcommand. */
 int cli_getopt_error(const char *cmd, const char *usage, char **argv, int optind_, int optopt_,
                      const char *shortopts);
+/* Live capture printing to ob: immediate delivery and a flush after every packet when a
+ * person watches (stdout is a terminal), else packets in kernel blocks (keeps up under load)
+ * and ob flushed when the capture waits and every ANALYZER_FLUSH_MS. quiet: nothing printed. */
+void cli_live_output(struct run_opts *o, struct obuf *ob, bool quiet);
 /* The "listening on ..." line for live captures (stderr). */
 void cli_on_open(void *ctx, const char *what, uint32_t linktype);
 

@@ -152,6 +152,7 @@ int cli_conns(int argc, char **argv)
     struct run_opts ro;
     src_args_run_opts(&a, &ro);
     ro.depth = DIS_DEPTH_TRANSPORT;
+    cli_live_output(&ro, &ob, false);
     if (a.iface)
         capture_install_signals();
     struct run_info ri;

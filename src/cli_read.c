@@ -89,6 +89,7 @@ int cli_read(int argc, char **argv)
     }
     struct run_opts ro;
     src_args_run_opts(&a, &ro);
+    cli_live_output(&ro, &ob, a.quiet);
     if (a.iface)
         capture_install_signals();
     struct run_info ri;
