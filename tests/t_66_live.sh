@@ -5,6 +5,8 @@
 # stops the capture with one error line, exit 9 and a valid, truncated file; -Z USER gives up
 # root after the device is open (checked in /proc/PID/status and by the file's owner), and is
 # the default under sudo (SUDO_USER). Traffic: build/tools/tcpscen on 127.0.0.1 only.
+# A short capture under read and conns prints its lines while it runs (to a file and on a
+# terminal) and ends with a parseable summary of the kernel's counters.
 set -u
 cd "$(dirname "$0")/.."
 BIN=${TCPLENS_BIN:-build/tcplens}
@@ -16,6 +18,7 @@ tmp=$(mktemp -d); chmod 1777 "$tmp"
 pid=
 cleanup() {
     [[ -n $pid ]] && kill "$pid" 2>/dev/null
+    [[ -s $tmp/tty.pid ]] && kill "$(cat "$tmp/tty.pid")" 2>/dev/null
     mountpoint -q "$tmp/full" 2>/dev/null && umount "$tmp/full"
     rm -rf "$tmp"
 }
@@ -128,4 +131,66 @@ else
     if [[ $rc -eq 0 ]] || ! grep -q "no user 'no-such-user-here'" "$tmp/bad.err"; then
         echo "FAIL live:drop-privs:unknown-user: exit $rc: $(cat "$tmp/bad.err")"
     else echo "PASS live:drop-privs:unknown-user"; fi
+fi
+
+# ---- the capture summary with the kernel's counters, output while the capture runs ----
+# stdout a file: packets come from the kernel in blocks; each block is flushed once processed,
+# so the lines are there before the capture ends. The summary (stderr) gives the kernel's
+# counters as tcpdump words them; on loopback "received" counts each packet twice (libpcap
+# skips the outgoing copy).
+summary_num() { sed -n "s/^\([0-9][0-9]*\) packets\{0,1\} $2\$/\1/p" "$1"; }
+settled() { # FILE REGEX: the count of matching lines once above 0 and unchanged for 0.4 s (5 s at most)
+    local n last=-1
+    for _ in $(seq 12); do
+        sleep 0.4
+        n=$(grep -c -- "$2" "$1")
+        ((n > 0 && n == last)) && break
+        last=$n
+    done
+    echo "$n"
+}
+for cmd in read conns; do
+    t="live:summary:$cmd"
+    port=$((port + 1))
+    if ! start "sum$cmd" "$BIN" "$cmd" -i lo "tcp port $port"; then
+        echo "FAIL $t: capture did not start: $(head -1 "$tmp/sum$cmd.err")"; continue
+    fi
+    "$SCEN" http both 127.0.0.1 "$port" >/dev/null 2>&1
+    during=$(settled "$tmp/sum$cmd.out" .) # the block is handed over within LIVE_TIMEOUT_MS
+    kill -INT "$pid"; finish
+    err=$tmp/sum$cmd.err
+    cap=$(summary_num "$err" captured); recv=$(summary_num "$err" "received by filter")
+    drop=$(summary_num "$err" "dropped by kernel")
+    lines=$(wc -l <"$tmp/sum$cmd.out")
+    # read: a line per packet; conns: a row per connection (with a header line)
+    if [[ $cmd == read ]]; then want=$cap; else want=2; fi
+    if [[ $rc -ne 0 ]]; then echo "FAIL $t: exit $rc: $(grep -v '^listening' "$err" | head -1)"
+    elif [[ -z $cap || -z $recv || -z $drop ]]; then
+        echo "FAIL $t: summary not parseable (captured/received by filter/dropped by kernel)"; cat "$err"
+    elif ((cap < 6 || recv < cap || drop > recv)); then
+        echo "FAIL $t: counters do not add up: $cap captured, $recv received, $drop dropped"
+    elif ((lines != want)); then echo "FAIL $t: $lines lines printed, want $want ($cap captured)"
+    elif ((during != lines)); then echo "FAIL $t: only $during of $lines lines written before the capture ended"
+    else echo "PASS $t ($cap captured, $recv received, $drop dropped; output before the end)"; fi
+done
+
+# on a terminal: every packet is shown at once (immediate delivery, a flush per packet)
+t=live:tty
+if ! command -v script >/dev/null; then echo "SKIP $t: script (bsdutils) is not installed"
+else
+    port=$((port + 1))
+    # the shell writes its pid and becomes tcplens, so that Ctrl-C goes to tcplens itself
+    script -qfec "sh -c 'echo \$\$ >$tmp/tty.pid; exec $BIN read -i lo \"tcp port $port\"'" \
+        /dev/null >"$tmp/tty.out" 2>&1 &
+    spid=$!
+    for _ in $(seq 100); do grep -q "^listening on" "$tmp/tty.out" && break; sleep 0.05; done
+    "$SCEN" http both 127.0.0.1 "$port" >/dev/null 2>&1
+    during=$(settled "$tmp/tty.out" "127\.0\.0\.1 .*→ 127\.0\.0\.1 ")
+    kill -INT "$(cat "$tmp/tty.pid")"
+    wait "$spid"; src=$?
+    tr -d '\r' <"$tmp/tty.out" >"$tmp/tty.txt" # the terminal's line ends
+    cap=$(summary_num "$tmp/tty.txt" captured)
+    if [[ $src -ne 0 || -z $cap ]]; then echo "FAIL $t: exit $src, no summary"; cat "$tmp/tty.out"
+    elif ((cap < 6 || during != cap)); then echo "FAIL $t: $during of $cap packets shown while capturing"
+    else echo "PASS $t ($during packets shown at once)"; fi
 fi
