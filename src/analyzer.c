@@ -1,5 +1,6 @@
 /* summary: the pipeline driver: one loop from records to renderer events. */
 #include "analyzer.h"
+#include "analyzer_par.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +90,12 @@ enum run_status analyzer_run(const struct run_opts *o, struct sink *sinks, int n
         lim = o->limits;
     else
         tcp_track_defaults(&lim);
+    if (cf && !o->mem && !cw && analyzer_par_wanted(o)) {
+        status = analyzer_run_par(o, cf, bpf, &lim, sinks, nsinks, ri, eb);
+        bpf_set_free(bpf);
+        capfile_close(cf);
+        return status;
+    }
     struct tcp_track *tt = tcp_track_new(&lim);
     struct run_state rs = {sinks, nsinks};
     tcp_track_on_close(tt, on_conn_close, &rs);
@@ -154,6 +161,9 @@ enum run_status analyzer_run(const struct run_opts *o, struct sink *sinks, int n
         if (ri->shown == 0) {
             ri->first_ts = now;
             prev = now;
+            for (int i = 0; i < nsinks; i++)
+                if (sinks[i].start)
+                    sinks[i].start(sinks[i].ctx, now);
         }
         ri->last_ts = now;
         ri->shown++;

@@ -49,6 +49,9 @@ struct sink {
     void (*packet)(void *ctx, const struct pkt_event *ev);
     void (*conn)(void *ctx, const struct tcp_conn *c);
     void (*finish)(void *ctx, const struct run_info *ri);
+    /* once, before any other event, with the first packet's time (ns since the epoch); may be
+     * NULL. Not called when no packet passes the filter. */
+    void (*start)(void *ctx, int64_t first_ts);
 };
 
 struct run_opts {
@@ -73,6 +76,9 @@ struct run_opts {
      * finish; may be NULL. For a progress display at the edge. */
     void (*progress)(void *ctx, uint64_t bytes, uint64_t total, uint64_t packets, bool done);
     void *progress_ctx;
+    /* files: the sinks need no packet events (only start, conn and finish), so the run may
+     * share the conversations out to two threads (analyzer_par.c; TCPLENS_THREADS=1 keeps one) */
+    bool conn_events_only;
     /* live: also stop when this returns true (checked on every packet and timeout) */
     bool (*should_stop)(void *ctx);
     void *should_stop_ctx;

@@ -5,6 +5,7 @@
 #include <grp.h>
 #include <poll.h>
 #include <pcap/pcap.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -233,7 +234,13 @@ static struct bpf_entry *bpf_compile_for(struct bpf_set *b, uint32_t linktype, c
     pcap_t *p = pcap_open_dead(dlt_for_pcap(linktype), (int)b->snaplen);
     if (!p)
         return e;
-    if (pcap_compile(p, &e->prog, b->expr, 1, PCAP_NETMASK_UNKNOWN) == 0) {
+    /* sets of two reader threads may compile at once; libpcap's compiler is not documented as
+     * reentrant */
+    static pthread_mutex_t compile_mu = PTHREAD_MUTEX_INITIALIZER;
+    pthread_mutex_lock(&compile_mu);
+    int crc = pcap_compile(p, &e->prog, b->expr, 1, PCAP_NETMASK_UNKNOWN);
+    pthread_mutex_unlock(&compile_mu);
+    if (crc == 0) {
         e->ok = true;
     } else if (err) {
         size_t l = strlen(pcap_geterr(p));

@@ -153,6 +153,7 @@ int cli_conns(int argc, char **argv)
     src_args_run_opts(&a, &ro);
     ro.depth = DIS_DEPTH_TRANSPORT;
     cli_live_output(&ro, &ob, false);
+    ro.conn_events_only = !a.iface; /* the table needs no packet events from a file */
     if (a.iface)
         capture_install_signals();
     struct run_info ri;

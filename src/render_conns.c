@@ -639,6 +639,15 @@ static void conns_conn(void *vctx, const struct tcp_conn *tc)
     store(c, &s);
 }
 
+static void conns_start(void *vctx, int64_t first_ts)
+{
+    struct conns_ctx *c = vctx;
+    if (!c->have_base) {
+        c->have_base = true;
+        c->base = first_ts;
+    }
+}
+
 static void conns_packet(void *vctx, const struct pkt_event *ev)
 {
     struct conns_ctx *c = vctx;
@@ -695,7 +704,7 @@ struct sink render_conns_sink(struct obuf *ob, const struct conns_opts *o)
         static const int live_w[NCOL] = {4, 21, 2, 21, 10, 10, 9, 13, 8, 4, 4, 4, 15, 13, 5, 7};
         memcpy(c->width, live_w, sizeof live_w);
     }
-    struct sink s = {c, conns_packet, conns_conn, conns_finish};
+    struct sink s = {c, conns_packet, conns_conn, conns_finish, conns_start};
     return s;
 }
 

@@ -573,7 +573,7 @@ static void write_table(struct html_ctx *c, const struct page_msg *m)
 {
     struct obuf *ob = c->ob;
     ob_printf(ob, "<section id=\"conns\"><h2>%s</h2>", m->conn_table);
-    struct sink self = {c, NULL, NULL, NULL};
+    struct sink self = {c, NULL, NULL, NULL, NULL};
     uint32_t drawn = render_html_drawn(&self);
     if (c->o.stream >= 0) {
         ob_puts(ob, "<p class=\"note\">");
@@ -878,7 +878,7 @@ struct sink render_html_sink(struct obuf *ob, const struct html_opts *o)
      * leave room for each of the first max_full streams: no story is kept for nothing */
     struct story_opts so = {o->stream, c->nfull ? c->nfull : 1};
     c->story = story_sink(&so, html_story, c);
-    return (struct sink){c, html_packet, html_conn_story, html_finish};
+    return (struct sink){c, html_packet, html_conn_story, html_finish, NULL};
 }
 
 uint32_t render_html_drawn(const struct sink *s)

@@ -73,6 +73,7 @@ struct tcp_track {
     struct tcp_track_stats st;
     struct tcp_conn *free_conns; /* released entries kept for reuse (linked by hnext) */
     uint32_t nfree;
+    struct tcp_track_hooks hooks;
 };
 
 /* Released entries kept for reuse, with their segment arrays: a busy capture creates and frees
@@ -283,6 +284,8 @@ static void ghost_add(struct tcp_track *t, const struct tcp_conn *c)
     } else {
         slot = (uint32_t)(t->gh_added % max);
         if (t->gh[slot].fp) { /* the oldest ghost gives way */
+            if (t->hooks.forgotten)
+                t->hooks.forgotten(t->hooks.ctx, t->gh[slot].stream);
             ghost_unlink(t, slot);
             t->st.ghosts_dropped++;
         }
@@ -381,6 +384,7 @@ static void evict(struct tcp_track *t)
         if (!c)
             break;
         ghost_add(t, c);
+        c->ghosted = t->lim.max_ghosts > 0;
         conn_drop(t, c);
     }
 }
@@ -412,6 +416,8 @@ static struct tcp_conn *conn_new(struct tcp_track *t, uint32_t h, const struct p
         t->st.resumed++;
     } else {
         t->st.conns++;
+        if (t->hooks.created)
+            t->hooks.created(t->hooks.ctx, c->stream, p->frame);
     }
     c->ts_first = c->ts_last = ts_ns(p->ts_sec, p->ts_nsec);
     c->first_frame = p->frame;
@@ -800,13 +806,38 @@ static inline void rec_clear(struct tcp_rec *r)
     memset(b + i, 0, sizeof *r - i);
 }
 
+void tcp_track_set_hooks(struct tcp_track *t, const struct tcp_track_hooks *h)
+{
+    t->hooks = *h;
+}
+
+void tcp_track_tick(struct tcp_track *t, int64_t now)
+{
+    if (now > t->now)
+        t->now = now;
+    evict(t);
+}
+
+bool tcp_track_shard_key(const struct pkt *p, uint32_t *key)
+{
+    if ((p->l4 == L4_ICMP || p->l4 == L4_ICMPV6) && p->icmp.inner.present) {
+        const struct pkt_inner *in = &p->icmp.inner;
+        if (!in->have_tcp)
+            return false;
+        *key = pair_hash(&in->src, in->sport, &in->dst, in->dport);
+        return true;
+    }
+    if (p->l4 != L4_TCP || !p->tcp.have_hdr || p->frag)
+        return false;
+    *key = pair_hash(&p->src, p->sport, &p->dst, p->dport);
+    return true;
+}
+
 void tcp_track_packet(struct tcp_track *t, const struct pkt *p, struct tcp_rec *r)
 {
     rec_clear(r);
     int64_t now = ts_ns(p->ts_sec, p->ts_nsec);
-    if (now > t->now)
-        t->now = now;
-    evict(t);
+    tcp_track_tick(t, now);
     if ((p->l4 == L4_ICMP || p->l4 == L4_ICMPV6) && p->icmp.inner.present) {
         track_inner(t, p, r);
         return;
@@ -831,6 +862,8 @@ void tcp_track_packet(struct tcp_track *t, const struct pkt *p, struct tcp_rec *
             bool had_base = (copy.set & (dir >= 0 ? 1 : 2)) != 0;
             uint32_t base = dir >= 0 ? copy.base1 : copy.base2;
             if ((th->flags & (TH_SYN | TH_ACK)) == TH_SYN && had_base && th->seq != base) {
+                if (t->hooks.forgotten)
+                    t->hooks.forgotten(t->hooks.ctx, copy.stream);
                 c = conn_new(t, h, p, dir, NULL);
                 r->flags |= TA_REUSED_PORTS;
                 c->completeness = 1;

@@ -167,6 +167,7 @@ struct tcp_conn {
     bool lru_closed;         /* on the closed list */
     uint32_t hash;
     bool replaced;           /* a newer conversation took over the key (port reuse) */
+    bool ghosted;            /* left the table by eviction: a later packet may resume the stream */
 };
 
 /* What the analysis says about one TCP segment. */
@@ -219,6 +220,17 @@ struct tcp_track_stats {
 
 typedef void (*tcp_conn_cb)(void *ctx, const struct tcp_conn *c);
 
+/* Stream-number bookkeeping for a caller that runs several tables side by side (each on its own
+ * share of the conversations, see analyzer_par.c) and renumbers their streams into one order. */
+struct tcp_track_hooks {
+    /* a new stream number was taken by the packet of this frame (not a resumption) */
+    void (*created)(void *ctx, uint32_t stream, uint64_t frame);
+    /* an evicted stream's ghost is gone (ring full, or its pair reused): the number will not
+     * come back */
+    void (*forgotten)(void *ctx, uint32_t stream);
+    void *ctx;
+};
+
 struct tcp_track;
 
 struct tcp_track *tcp_track_new(const struct tcp_track_limits *lim);
@@ -228,6 +240,14 @@ void tcp_track_on_close(struct tcp_track *t, tcp_conn_cb cb, void *ctx);
 /* Analyse one decoded packet (TCP, or ICMP quoting TCP). rec is filled; rec->valid is false for
  * packets that are neither. */
 void tcp_track_packet(struct tcp_track *t, const struct pkt *p, struct tcp_rec *rec);
+void tcp_track_set_hooks(struct tcp_track *t, const struct tcp_track_hooks *h);
+/* The clock and eviction step of tcp_track_packet alone, for a packet of capture time now that
+ * another table analyses. */
+void tcp_track_tick(struct tcp_track *t, int64_t now);
+/* The table a packet belongs to when conversations are shared out by pair: false if the tracker
+ * would not look at it (not TCP, no header, a fragment, not an ICMP error quoting TCP), else
+ * *key is the same for both directions of a conversation. */
+bool tcp_track_shard_key(const struct pkt *p, uint32_t *key);
 /* Hand every remaining conversation to on_close in stream order and free them. */
 void tcp_track_finish(struct tcp_track *t);
 const struct tcp_track_stats *tcp_track_stats(const struct tcp_track *t);
