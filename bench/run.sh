@@ -18,8 +18,12 @@
 # wall time to tcpdump's and to tshark's connection table, then the 1M -> 10M growth when both
 # ran. No timing is asserted anywhere: the numbers are for reading.
 #
+# Then bench/live.sh: kernel drops and CPU of tcplens and tcpdump -w capturing loopback HTTP under
+# ab load, side by side and alone (BENCH_LIVE=0 skips it; its own knobs are in that file).
+#
 # Knobs: BENCH_N, BENCH_BIG=1, BENCH_TSHARK_FIELDS=1, BENCH_REAL_REQS, BENCH_REAL=0 (no
-# recording), BENCH_REPEAT, BENCH_ONLY="regex" (jobs whose name matches), TCPLENS_BIN.
+# recording), BENCH_REPEAT, BENCH_ONLY="regex" (jobs whose name matches), BENCH_LIVE=0,
+# TCPLENS_BIN.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -33,14 +37,14 @@ ONLY=${BENCH_ONLY:-}
 TIME=/usr/bin/time
 mkdir -p "$DIR"
 export LC_ALL=C
+. bench/lib.sh
 # tshark with an empty private configuration, so personal preferences cannot change its work
 TSHARK_CONF=$(mktemp -d)
 export WIRESHARK_CONFIG_DIR=$TSHARK_CONF
 cleanup() {
     rm -rf "$TSHARK_CONF"
-    [[ -n ${SRV_PID:-} ]] && kill "$SRV_PID" 2>/dev/null
     [[ -n ${DUMP_PID:-} ]] && kill "$DUMP_PID" 2>/dev/null
-    [[ -n ${WWW:-} ]] && rm -rf "$WWW"
+    http_server_stop
 }
 trap cleanup EXIT
 
@@ -80,30 +84,13 @@ record_real() {
     for t in ab tcpdump python3; do
         command -v $t >/dev/null || { note "real capture skipped: $t missing (scripts/deps.sh bench)"; return 1; }
     done
-    WWW=$(mktemp -d)
-    # a page of 4000 bytes and a smaller one: a few segments per response on loopback
-    python3 -c 'import sys; sys.stdout.write(("tcplens benchmark page " * 200)[:4000])' >"$WWW/page.html"
-    head -c 700 "$WWW/page.html" >"$WWW/small.html"
-    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-    # python3's http.server, speaking HTTP/1.1 so that `ab -k` keeps connections open, quiet
-    python3 -c 'import functools, http.server as h, sys
-class H(h.SimpleHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-    def log_message(self, *a): pass
-    def end_headers(self):
-        if not self.close_connection: self.send_header("Connection", "keep-alive")
-        super().end_headers()
-h.ThreadingHTTPServer.request_queue_size = 256
-s = h.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), functools.partial(H, directory=sys.argv[2]))
-s.serve_forever()' "$port" "$WWW" >/dev/null 2>&1 &
-    SRV_PID=$!
+    http_server_start || return 1
+    port=$HTTP_PORT
     rm -f "$f"
     tcpdump -i lo -s 0 -U -w "$f" "tcp port $port" 2>"$DIR/real.tcpdump.log" &
     DUMP_PID=$!
     for ((i = 0; i < 50; i++)); do
-        grep -q listening "$DIR/real.tcpdump.log" 2>/dev/null &&
-            python3 -c "import socket; socket.create_connection(('127.0.0.1',$port),1).close()" 2>/dev/null && break
+        grep -q listening "$DIR/real.tcpdump.log" 2>/dev/null && break
         sleep 0.1
     done
     note "recording real.pcap: ab -n $REAL_REQS -c 16 against python3 http.server on 127.0.0.1:$port"
@@ -111,8 +98,7 @@ s.serve_forever()' "$port" "$WWW" >/dev/null 2>&1 &
     ab -q -r -n $((REAL_REQS / 2)) -c 16 -k "http://127.0.0.1:$port/small.html" >>"$DIR/real.ab.log" 2>&1
     sleep 0.5
     kill -INT "$DUMP_PID"; wait "$DUMP_PID" 2>/dev/null; DUMP_PID=
-    kill "$SRV_PID"; wait "$SRV_PID" 2>/dev/null; SRV_PID=
-    rm -rf "$WWW"; WWW=
+    http_server_stop
     local drops
     drops=$(grep -o '[0-9]* packets dropped by kernel' "$DIR/real.tcpdump.log")
     note "real.pcap: $(grep -o '[0-9]* packets captured' "$DIR/real.tcpdump.log"), ${drops:-? dropped}"
@@ -220,4 +206,9 @@ if [[ ${BENCH_BIG:-0} == 1 ]]; then
     printf '  %-15s %10s %10s %10s\n' job "wall x" "cpu x" "peak RSS x"
     awk 'NR==FNR { w[$1]=$2; m[$1]=$3; c[$1]=$4; next }
          ($1 in w) { printf "  %-15s %9.1fx %9.1fx %9.2fx\n", $1, (w[$1] > 0 ? $2 / w[$1] : 0), (c[$1] > 0 ? $4 / c[$1] : 0), (m[$1] > 0 ? $3 / m[$1] : 0) }' "$small" "$big"
+fi
+
+if [[ ${BENCH_LIVE:-1} == 1 ]]; then
+    note "live capture under load (bench/live.sh; BENCH_LIVE=0 skips it)"
+    bash bench/live.sh
 fi
