@@ -205,6 +205,8 @@ void src_args_run_opts(struct src_args *a, struct run_opts *o)
         o->progress = cli_progress_cb;
         o->progress_ctx = &a->progress;
     }
+    /* live, printing only at the end (report): the kernel's blocks, which keep up under load */
+    o->live_batch = a->iface && a->output_at_end;
     if (a->iface) {
         o->on_open = cli_on_open;
         o->on_open_ctx = NULL;

@@ -205,6 +205,7 @@ static int run(int argc, char **argv, bool is_ladder)
     }
     struct run_opts ro;
     src_args_run_opts(&a, &ro);
+    ro.live_batch = a.iface != NULL; /* printed at the end: take the kernel's blocks */
     if (a.iface)
         capture_install_signals();
     struct run_info ri;
