@@ -181,28 +181,30 @@ static struct par_msg *msg_slot(struct shard *s)
 {
     struct par *P = s->par;
     uint32_t t = atomic_load_explicit(&s->tail, memory_order_relaxed);
-    while (t - atomic_load_explicit(&s->head, memory_order_acquire) == PAR_RING) {
-        if (atomic_load(&P->abort))
-            return &s->scratch; /* nobody reads the ring any more */
+    if (t - atomic_load_explicit(&s->head, memory_order_acquire) == PAR_RING) {
+        /* full: sleep until the merger has taken half (it wakes us when it gets there) */
         pthread_mutex_lock(&P->mu);
         atomic_fetch_add(&P->shards_waiting, 1);
-        if (t - atomic_load(&s->head) == PAR_RING)
+        while (t - atomic_load(&s->head) > PAR_RING / 2 && !atomic_load(&P->abort))
             wait_on(P, &P->cv_shard);
         atomic_fetch_sub(&P->shards_waiting, 1);
         pthread_mutex_unlock(&P->mu);
+        if (atomic_load(&P->abort))
+            return &s->scratch; /* nobody reads the ring any more */
     }
     return &s->ring[t % PAR_RING];
 }
 
-/* Publish the message written at msg_slot. The merger is woken only once a quarter of the ring
- * waits (a wake-up per message would cost a system call per connection); it also wakes for
- * the frame it waits for (wake_at), at the end, and every 20 ms. */
+/* Publish the message written at msg_slot. The merger is woken when a quarter of the ring
+ * comes to wait (a wake-up per message would cost a system call per connection, and one per
+ * message past a quarter would wake it for nothing while it waits for the other shard); it
+ * also wakes for the frame it waits for (wake_at), at the end, and every 20 ms. */
 static void msg_push(struct shard *s, const struct par_msg *m)
 {
     if (m == &s->scratch)
         return;
     uint32_t t = atomic_fetch_add(&s->tail, 1) + 1; /* sequentially consistent */
-    if (t - atomic_load(&s->head) >= PAR_RING / 4)
+    if (t - atomic_load(&s->head) == PAR_RING / 4)
         wake_main(s->par);
 }
 
@@ -287,7 +289,6 @@ static void *shard_main(void *arg)
             frame_done(s, frame);
             continue;
         }
-        dissect(p, &rec, frame, o->depth);
         if (!linktype_supported(rec.linktype))
             ri->unsupported_linktype++;
         int64_t now = ts_ns(rec.ts_sec, rec.ts_nsec);
@@ -298,11 +299,21 @@ static void *shard_main(void *arg)
         }
         ri->last_ts = now;
         ri->shown++;
+        /* the other shard's packets need only the clock: a quick look at the commonest kind
+         * tells whose they are without dissecting them */
+        struct addr a, b;
+        uint16_t pa, pb;
         uint32_t key;
-        if (tcp_track_shard_key(p, &key) && shard_of(key) == (unsigned)s->id)
-            tcp_track_packet(s->tt, p, &trec);
-        else
+        if (dissect_peek_tcp4(&rec, &a, &pa, &b, &pb) &&
+            shard_of(tcp_track_pair_key(&a, pa, &b, pb)) != (unsigned)s->id) {
             tcp_track_tick(s->tt, now);
+        } else {
+            dissect(p, &rec, frame, o->depth);
+            if (tcp_track_shard_key(p, &key) && shard_of(key) == (unsigned)s->id)
+                tcp_track_packet(s->tt, p, &trec);
+            else
+                tcp_track_tick(s->tt, now);
+        }
         frame_done(s, frame);
         if (o->count && ri->shown >= o->count)
             break;
@@ -353,8 +364,9 @@ static void deliver(struct par *P, struct shard *s, struct par_msg *m)
 
 static void pop(struct shard *s)
 {
-    atomic_fetch_add(&s->head, 1);
-    if (atomic_load(&s->par->shards_waiting)) {
+    uint32_t h = atomic_fetch_add(&s->head, 1) + 1;
+    /* a full ring's shard sleeps until half is taken: wake it when that point is passed */
+    if (atomic_load(&s->par->shards_waiting) && atomic_load(&s->tail) - h == PAR_RING / 2) {
         pthread_mutex_lock(&s->par->mu);
         pthread_cond_broadcast(&s->par->cv_shard);
         pthread_mutex_unlock(&s->par->mu);
@@ -388,26 +400,31 @@ static bool merge_step(struct par *P, bool dry)
         }
     }
     /* the creation with the lowest frame takes the next number, once no shard can still
-     * produce a lower one */
+     * produce a lower one. Heads are looked at once: a message that arrived since the loop
+     * above (not a creation) means another round. */
+    struct par_msg *h[PAR_SHARDS];
     int best = -1;
     uint64_t bf = NONE;
     for (int i = 0; i < PAR_SHARDS; i++) {
-        struct par_msg *m = head_of(&P->sh[i]);
-        if (m && m->frame < bf) {
-            bf = m->frame;
+        h[i] = head_of(&P->sh[i]);
+        if (h[i] && h[i]->kind != MSG_CREATED)
+            return true;
+        if (h[i] && h[i]->frame < bf) {
+            bf = h[i]->frame;
             best = i;
         }
     }
     if (best < 0)
         return did;
     for (int i = 0; i < PAR_SHARDS; i++) {
-        if (i == best)
-            continue;
+        if (i == best || h[i])
+            continue; /* its head is a creation with a higher frame, and all behind it too */
         struct shard *s = &P->sh[i];
-        /* done_frame first: a creation pushed before it was published is then in the ring */
+        /* done_frame before the ring: a creation pushed before that progress was published
+         * is then seen in the ring */
         uint64_t done = atomic_load(&s->done_frame);
         if (head_of(s))
-            continue; /* its head is a creation with a higher frame (or it would be best) */
+            return true; /* something came: another round */
         if (done == NONE || done >= bf)
             continue;
         if (!dry)
@@ -416,13 +433,11 @@ static bool merge_step(struct par *P, bool dry)
          * call each), then look again (it may have got there) */
         atomic_store(&s->wake_at, bf + PAR_WAKE_SLACK);
         done = atomic_load(&s->done_frame);
-        if (head_of(s) || done == NONE || done >= bf)
-            return true;
-        return false;
+        return head_of(s) || done == NONE || done >= bf;
     }
     if (dry)
         return true;
-    deliver(P, &P->sh[best], head_of(&P->sh[best]));
+    deliver(P, &P->sh[best], h[best]);
     pop(&P->sh[best]);
     return true;
 }

@@ -753,6 +753,27 @@ void dissect(struct pkt *p, const struct cap_rec *rec, uint64_t frame, enum dis_
     }
 }
 
+bool dissect_peek_tcp4(const struct cap_rec *rec, struct addr *src, uint16_t *sport,
+                       struct addr *dst, uint16_t *dport)
+{
+    if (rec->linktype != LINKTYPE_ETHERNET || rec->caplen < 14 + 20 + 4)
+        return false;
+    const uint8_t *b = rec->data;
+    if (ld_be16(b + 12) != ETHERTYPE_IPV4)
+        return false;
+    const uint8_t *h = b + 14;
+    uint32_t ihl = (uint32_t)(h[0] & 0x0F) * 4;
+    if ((h[0] >> 4) != 4 || ihl < 20 || ld_be16(h + 2) < ihl || h[9] != 6 ||
+        (ld_be16(h + 6) & 0x3FFF) != 0 || rec->caplen < 14 + ihl + 4)
+        return false;
+    src->family = dst->family = 4;
+    memcpy(src->a, h + 12, 4);
+    memcpy(dst->a, h + 16, 4);
+    *sport = ld_be16(h + ihl);
+    *dport = ld_be16(h + ihl + 2);
+    return true;
+}
+
 bool linktype_supported(uint32_t lt)
 {
     switch (lt) {

@@ -30,6 +30,11 @@ enum dis_depth {
 
 /* Decode rec into p (p is fully reset first). frame is the 1-based packet number. */
 void dissect(struct pkt *p, const struct cap_rec *rec, uint64_t frame, enum dis_depth depth);
+/* A quick look at the commonest packet, Ethernet + IPv4 (no VLAN, no fragment) + TCP: true
+ * with the addresses and ports dissect() would give it, false for anything else (then only
+ * dissect() knows). For work that only needs to know which conversation a packet is on. */
+bool dissect_peek_tcp4(const struct cap_rec *rec, struct addr *src, uint16_t *sport,
+                       struct addr *dst, uint16_t *dport);
 bool linktype_supported(uint32_t linktype);
 const char *linktype_name(uint32_t linktype);
 /* Convert a DLT_* from a live libpcap handle to the LINKTYPE_* used here. */

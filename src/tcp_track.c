@@ -818,6 +818,11 @@ void tcp_track_tick(struct tcp_track *t, int64_t now)
     evict(t);
 }
 
+uint32_t tcp_track_pair_key(const struct addr *a, uint16_t pa, const struct addr *b, uint16_t pb)
+{
+    return pair_hash(a, pa, b, pb);
+}
+
 bool tcp_track_shard_key(const struct pkt *p, uint32_t *key)
 {
     if ((p->l4 == L4_ICMP || p->l4 == L4_ICMPV6) && p->icmp.inner.present) {

@@ -248,6 +248,8 @@ void tcp_track_tick(struct tcp_track *t, int64_t now);
  * would not look at it (not TCP, no header, a fragment, not an ICMP error quoting TCP), else
  * *key is the same for both directions of a conversation. */
 bool tcp_track_shard_key(const struct pkt *p, uint32_t *key);
+/* The same key from a pair (for dissect_peek_tcp4's answer). */
+uint32_t tcp_track_pair_key(const struct addr *a, uint16_t pa, const struct addr *b, uint16_t pb);
 /* Hand every remaining conversation to on_close in stream order and free them. */
 void tcp_track_finish(struct tcp_track *t);
 const struct tcp_track_stats *tcp_track_stats(const struct tcp_track *t);
