@@ -11,7 +11,7 @@
 # Jobs on each capture, output to /dev/null as the same sink for all:
 #   cat, tcpdump -nn -r, tshark -q -z conv,tcp, tshark -T fields with tcp.analysis.flags
 #   (skipped on the 10M file unless BENCH_TSHARK_FIELDS=1), tcplens read, tcplens read --json,
-#   tcplens conns (when the binary has that command).
+#   tcplens conns (when the binary has that command), and conns on one thread (TCPLENS_THREADS=1).
 # Each job runs BENCH_REPEAT times (default 1) after the file was read once into the page
 # cache; the fastest wall time and the largest peak RSS are kept (GNU time: %e %M).
 # Output: a table per capture with wall time, packets/s, MB/s, peak RSS and the ratio of the
@@ -153,6 +153,8 @@ run_file() { # FILE LABEL BIG(0/1) -> results in $DIR/results-LABEL.txt
     measure "$f" tcplens-json "$BIN" read --json "$f" >>"$res"
     if have_conns; then
         measure "$f" tcplens-conns "$BIN" conns "$f" >>"$res"
+        # the same on one thread, to show what the second one buys
+        measure "$f" tcplens-conns-1t env TCPLENS_THREADS=1 "$BIN" conns "$f" >>"$res"
     fi
 }
 
@@ -171,7 +173,14 @@ print_table() { # FILE LABEL
                 printf "  %-15s %8.2f %7.2f %12.0f %9.0f %10.1f", job[i], wall[i], cpu[i], pk / w, bytes / 1e6 / w, rss[i] / 1024
                 printf " %9.2fx", td ? w / (td > 0 ? td : 0.005) : 0
                 printf " %13.3fx\n", tc ? w / (tc > 0 ? tc : 0.005) : 0
+                W[job[i]] = w; M[job[i]] = rss[i] / 1024
             }
+            # the targets of the speed work, from this run
+            if (("tcplens-conns" in W) && ("tshark-conv" in W) && ("cat" in W))
+                printf "  targets: conns %.1fx faster than tshark conv (20x), %.1fx the time of cat (3x), %.0f MiB (64);", W["tshark-conv"] / W["tcplens-conns"], W["tcplens-conns"] / W["cat"], M["tcplens-conns"]
+            if (("tcplens-read" in W) && ("tcpdump" in W))
+                printf " read %.2fx tcpdump (1x), --json %.2fx (2x)", W["tcplens-read"] / W["tcpdump"], W["tcplens-json"] / W["tcpdump"]
+            print ""
         }' "$res"
 }
 
