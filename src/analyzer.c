@@ -17,6 +17,14 @@ struct run_state {
     int nsinks;
 };
 
+static void on_forgotten(void *ctx, uint32_t stream)
+{
+    struct run_state *rs = ctx;
+    for (int i = 0; i < rs->nsinks; i++)
+        if (rs->sinks[i].forgotten)
+            rs->sinks[i].forgotten(rs->sinks[i].ctx, stream);
+}
+
 static void on_conn_close(void *ctx, const struct tcp_conn *c)
 {
     struct run_state *rs = ctx;
@@ -99,6 +107,8 @@ enum run_status analyzer_run(const struct run_opts *o, struct sink *sinks, int n
     struct tcp_track *tt = tcp_track_new(&lim);
     struct run_state rs = {sinks, nsinks};
     tcp_track_on_close(tt, on_conn_close, &rs);
+    struct tcp_track_hooks hk = {NULL, on_forgotten, &rs};
+    tcp_track_set_hooks(tt, &hk);
 
     struct pkt *p = xmalloc(sizeof *p);
     struct tcp_rec trec;

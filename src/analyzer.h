@@ -52,6 +52,9 @@ struct sink {
     /* once, before any other event, with the first packet's time (ns since the epoch); may be
      * NULL. Not called when no packet passes the filter. */
     void (*start)(void *ctx, int64_t first_ts);
+    /* the ghost of an evicted conversation is gone (tcp_track.h): no further part of this
+     * stream will come (a sink holding its parts may finish it); may be NULL */
+    void (*forgotten)(void *ctx, uint32_t stream);
 };
 
 struct run_opts {

@@ -345,7 +345,12 @@ static void deliver(struct par *P, struct shard *s, struct par_msg *m)
         smap_put(&s->map, m->stream, P->next_stream++);
         return;
     case MSG_FORGOTTEN:
-        smap_del(&s->map, m->stream);
+        if (smap_get(&s->map, m->stream, &g)) {
+            smap_del(&s->map, m->stream);
+            for (int i = 0; i < P->nsinks; i++)
+                if (P->sinks[i].forgotten)
+                    P->sinks[i].forgotten(P->sinks[i].ctx, g);
+        }
         return;
     case MSG_CONN:
         if (!smap_get(&s->map, m->stream, &g))

@@ -146,3 +146,79 @@ void conn_summarize(const struct tcp_conn *c, struct conn_summary *s)
     s->zeek_duration =
         c->ts_zeek_last > c->ts_first ? ts_diff(c->ts_zeek_last, c->ts_first) : 0;
 }
+
+static void side_merge(struct conn_side *a, const struct conn_side *b)
+{
+    a->pkts += b->pkts;
+    a->bytes += b->bytes;
+    a->ip_bytes += b->ip_bytes;
+    a->seq_bytes += b->seq_bytes;
+    a->missed_bytes += b->missed_bytes;
+    a->retrans += b->retrans;
+    a->lost += b->lost;
+    a->zero_windows += b->zero_windows;
+    a->dup_acks += b->dup_acks;
+    a->out_of_order += b->out_of_order;
+    a->keep_alives += b->keep_alives;
+    a->syn |= b->syn;
+    a->synack |= b->synack;
+    a->fin |= b->fin;
+    a->rst |= b->rst;
+    if (!a->fin_frame)
+        a->fin_frame = b->fin_frame;
+    if (!a->rst_frame)
+        a->rst_frame = b->rst_frame;
+    if (!a->mss)
+        a->mss = b->mss;
+    if (a->wscale < 0)
+        a->wscale = b->wscale;
+    a->sack_perm |= b->sack_perm;
+    a->rfc_state = b->rfc_state;
+}
+
+void conn_summary_merge(struct conn_summary *a, const struct conn_summary *b)
+{
+    /* the later part may have guessed the client the other way round */
+    bool same = b->client.port == a->client.port && addr_eq(&b->client.addr, &a->client.addr);
+    side_merge(&a->client, same ? &b->client : &b->server);
+    side_merge(&a->server, same ? &b->server : &b->client);
+    int64_t zeek_last = a->ts_start + a->zeek_duration;
+    if (!a->closed && b->pkts) {
+        int64_t bl = b->ts_start + b->zeek_duration;
+        if (bl > zeek_last)
+            zeek_last = bl;
+    }
+    a->zeek_duration = zeek_last > a->ts_start ? ts_diff(zeek_last, a->ts_start) : 0;
+    if (b->ts_end > a->ts_end)
+        a->ts_end = b->ts_end;
+    a->duration = ts_diff(a->ts_end, a->ts_start);
+    if (a->irtt <= 0)
+        a->irtt = b->irtt;
+    a->pkts = a->client.pkts + a->server.pkts;
+    if (b->last_frame > a->last_frame)
+        a->last_frame = b->last_frame;
+    a->retrans = a->client.retrans + a->server.retrans;
+    a->lost = a->client.lost + a->server.lost;
+    a->zero_windows = a->client.zero_windows + a->server.zero_windows;
+    a->dup_acks = a->client.dup_acks + a->server.dup_acks;
+    if (b->ended != ENDED_OPEN)
+        a->ended = b->ended;
+    a->closed |= b->closed;
+    a->replaced = b->replaced;
+    a->completeness |= b->completeness;
+    /* Zeek: the later part alone began mid-stream ("OTH"); otherwise its state is the last */
+    if (strcmp(b->conn_state, "OTH"))
+        memcpy(a->conn_state, b->conn_state, sizeof a->conn_state);
+    size_t n = strlen(a->history);
+    for (const char *h = b->history; *h && n + 1 < sizeof a->history; h++) {
+        char l = *h; /* upper case: the client's; b's sides may be the other way round */
+        if (!same && l >= 'a' && l <= 'z')
+            l = (char)(l - 'a' + 'A');
+        else if (!same && l >= 'A' && l <= 'Z')
+            l = (char)(l - 'A' + 'a');
+        if (l != '^' && !strchr(a->history, l)) {
+            a->history[n++] = l;
+            a->history[n] = '\0';
+        }
+    }
+}

@@ -78,6 +78,12 @@ struct conn_summary {
 };
 
 void conn_summarize(const struct tcp_conn *c, struct conn_summary *s);
+/* Fold b, a later part of the same stream (the tracker evicted the conversation and a later
+ * packet continued it), into a: counts summed side by side, start, began, iRTT and handshake
+ * options from the first part, end, RFC state and (unless the later part ended "open") how it
+ * ended from the last, Zeek's conn_state from the last part unless that alone says "OTH", and
+ * the later part's history letters that a's history lacks appended (docs/analysis.md). */
+void conn_summary_merge(struct conn_summary *a, const struct conn_summary *b);
 
 const char *conn_began_name(enum conn_began b);  /* "handshake", ... */
 const char *conn_began_text(enum conn_began b);  /* "3-way handshake", ... */

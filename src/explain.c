@@ -1148,7 +1148,7 @@ struct sink render_explain_sink(struct obuf *ob, const struct explain_opts *o)
     c->o = *o;
     struct story_opts so = {o->stream, 0};
     c->story = story_sink(&so, explain_cb, c);
-    struct sink s = {c, ex_packet, ex_conn, ex_finish, NULL};
+    struct sink s = {c, ex_packet, ex_conn, ex_finish, NULL, NULL};
     return s;
 }
 

@@ -538,7 +538,7 @@ struct sink render_ladder_sink(struct obuf *ob, const struct ladder_opts *o)
     c->o = *o;
     struct story_opts so = {o->stream, 0};
     c->story = story_sink(&so, ladder_cb, c);
-    struct sink s = {c, ld_packet, ld_conn, ld_finish, NULL};
+    struct sink s = {c, ld_packet, ld_conn, ld_finish, NULL, NULL};
     return s;
 }
 

@@ -20,14 +20,16 @@
 #define NCOL 16
 #define CELL 64
 
+/* a text row waiting in the batch: its cells one after the other in the batch's text */
 struct row {
-    char cell[NCOL][CELL];
+    uint32_t off;
     uint8_t len[NCOL];
 };
 
 /* what is known of a stream not printed yet (one byte each, from `next` on) */
 #define ST_HAVE 1u        /* a row is stored */
 #define ST_SPILL 2u       /* ... in the spill file, else in the window */
+#define ST_HOLD 4u        /* its conversation was evicted: a later part may still come */
 
 /* a set of stream ids (live: rows already printed), open addressing */
 struct idset {
@@ -52,10 +54,14 @@ struct conns_ctx {
     int spill_fd;              /* -1: not opened yet; -2: could not be */
     uint64_t punched;          /* spill bytes before this offset were given back */
     struct conn_summary tmp;
+    struct conn_summary one;   /* -s: the chosen stream's parts so far */
+    bool one_have, one_done;
     uint64_t rows, out_of_order;
     /* text */
     struct row *batch;
     uint32_t nbatch;
+    char *text;                /* the batch's cells */
+    size_t ntext, captext;
     bool header_done;          /* text header or Zeek preamble written */
     int width[NCOL];
     /* live */
@@ -230,22 +236,32 @@ static size_t cell_endpoint(char *out, const struct conn_side *d)
 
 static void text_row(struct conns_ctx *c, const struct conn_summary *s, struct row *r)
 {
-    r->len[0] = (uint8_t)cell_u64(r->cell[0], s->stream);
-    r->len[1] = (uint8_t)cell_endpoint(r->cell[1], &s->client);
-    r->len[2] = (uint8_t)cell_str(r->cell[2], "->");
-    r->len[3] = (uint8_t)cell_endpoint(r->cell[3], &s->server);
-    r->len[4] = (uint8_t)cell_secs(r->cell[4], ts_diff(s->ts_start, c->base));
-    r->len[5] = (uint8_t)cell_secs(r->cell[5], s->duration);
-    r->len[6] = (uint8_t)cell_pair(r->cell[6], s->client.pkts, s->server.pkts);
-    r->len[7] = (uint8_t)cell_pair(r->cell[7], s->client.bytes, s->server.bytes);
-    r->len[8] = (uint8_t)(s->irtt > 0 ? cell_secs(r->cell[8], s->irtt) : cell_str(r->cell[8], "-"));
-    r->len[9] = (uint8_t)cell_u64(r->cell[9], s->retrans);
-    r->len[10] = (uint8_t)cell_u64(r->cell[10], s->lost);
-    r->len[11] = (uint8_t)cell_u64(r->cell[11], s->zero_windows);
-    r->len[12] = (uint8_t)cell_str(r->cell[12], conn_began_text(s->began));
-    r->len[13] = (uint8_t)cell_str(r->cell[13], conn_ended_text(s->ended));
-    r->len[14] = (uint8_t)cell_str(r->cell[14], s->conn_state);
-    r->len[15] = (uint8_t)cell_str(r->cell[15], s->history[0] ? s->history : "-");
+    if (c->captext - c->ntext < NCOL * CELL) {
+        c->captext = c->captext ? c->captext * 2 : 64 * NCOL * CELL;
+        c->text = xrealloc(c->text, c->captext);
+    }
+    char *p = c->text + c->ntext;
+    size_t n = 0;
+    r->off = (uint32_t)c->ntext;
+#define CELL_PUT(i, expr) (n += r->len[i] = (uint8_t)(expr))
+    CELL_PUT(0, cell_u64(p + n, s->stream));
+    CELL_PUT(1, cell_endpoint(p + n, &s->client));
+    CELL_PUT(2, cell_str(p + n, "->"));
+    CELL_PUT(3, cell_endpoint(p + n, &s->server));
+    CELL_PUT(4, cell_secs(p + n, ts_diff(s->ts_start, c->base)));
+    CELL_PUT(5, cell_secs(p + n, s->duration));
+    CELL_PUT(6, cell_pair(p + n, s->client.pkts, s->server.pkts));
+    CELL_PUT(7, cell_pair(p + n, s->client.bytes, s->server.bytes));
+    CELL_PUT(8, s->irtt > 0 ? cell_secs(p + n, s->irtt) : cell_str(p + n, "-"));
+    CELL_PUT(9, cell_u64(p + n, s->retrans));
+    CELL_PUT(10, cell_u64(p + n, s->lost));
+    CELL_PUT(11, cell_u64(p + n, s->zero_windows));
+    CELL_PUT(12, cell_str(p + n, conn_began_text(s->began)));
+    CELL_PUT(13, cell_str(p + n, conn_ended_text(s->ended)));
+    CELL_PUT(14, cell_str(p + n, s->conn_state));
+    CELL_PUT(15, cell_str(p + n, s->history[0] ? s->history : "-"));
+#undef CELL_PUT
+    c->ntext += n;
 }
 
 static void ob_spaces(struct obuf *ob, size_t n)
@@ -304,11 +320,15 @@ static void text_flush(struct conns_ctx *c)
     }
     for (uint32_t k = 0; k < c->nbatch; k++) {
         const char *cells[NCOL];
-        for (int i = 0; i < NCOL; i++)
-            cells[i] = c->batch[k].cell[i];
+        const char *p = c->text + c->batch[k].off;
+        for (int i = 0; i < NCOL; i++) {
+            cells[i] = p;
+            p += c->batch[k].len[i];
+        }
         text_line(c, cells, c->batch[k].len);
     }
     c->nbatch = 0;
+    c->ntext = 0;
 }
 
 /* ---- JSON ---- */
@@ -469,10 +489,8 @@ static void emit(struct conns_ctx *c, const struct conn_summary *s)
     case CONNS_TEXT:
         if (c->o.live) {
             /* printed at once: widths fixed by the header and the rows so far */
-            struct row r;
-            text_row(c, s, &r);
             c->batch = c->batch ? c->batch : xmalloc(sizeof *c->batch);
-            c->batch[0] = r;
+            text_row(c, s, &c->batch[0]);
             c->nbatch = 1;
             text_flush(c);
         } else {
@@ -565,13 +583,13 @@ static void spill_punch(struct conns_ctx *c)
     c->punched = upto;
 }
 
-/* Print every row that no longer waits for a lower stream. */
+/* Print every row that no longer waits for a lower stream, or a later part of itself. */
 static void advance(struct conns_ctx *c)
 {
     uint64_t start = c->next;
     while (c->next < c->hi) {
         uint8_t *st = st_at(c, c->next);
-        if (!(*st & ST_HAVE))
+        if ((*st & (ST_HAVE | ST_HOLD)) != ST_HAVE)
             break;
         const struct conn_summary *r = &c->win[c->next % c->nwin];
         if (*st & ST_SPILL) {
@@ -587,29 +605,73 @@ static void advance(struct conns_ctx *c)
         spill_punch(c);
 }
 
-static void store(struct conns_ctx *c, const struct conn_summary *r)
+/* Store the row (or fold a later part into the stored one); hold: more may follow. */
+static void store(struct conns_ctx *c, const struct conn_summary *r, bool later, bool hold)
 {
     uint64_t s = r->stream;
-    if (s < c->next) { /* printed already */
+    if (s < c->next) { /* printed already (only if the spill file failed) */
         c->out_of_order++;
         emit(c, r);
         return;
     }
     uint8_t *st = st_at(c, s);
-    if (s - c->next < c->nwin) {
+    bool spill;
+    if (later && (*st & ST_HAVE)) {
+        struct conn_summary m;
+        spill = (*st & ST_SPILL) != 0;
+        if (spill)
+            spill_io(c, s, &m, false);
+        else
+            m = c->win[s % c->nwin];
+        conn_summary_merge(&m, r);
+        if (spill)
+            spill_io(c, s, &m, true);
+        else
+            c->win[s % c->nwin] = m;
+    } else if (s - c->next < c->nwin) {
         c->win[s % c->nwin] = *r;
-        *st = ST_HAVE;
+        spill = false;
     } else if (spill_io(c, s, (struct conn_summary *)r, true)) {
-        *st = ST_HAVE | ST_SPILL;
+        spill = true;
     } else {
         c->out_of_order++;
         emit(c, r);
         return;
     }
+    *st = (uint8_t)(ST_HAVE | (spill ? ST_SPILL : 0) | (hold ? ST_HOLD : 0));
     if (s >= c->hi)
         c->hi = s + 1;
     if (s == c->next)
         advance(c);
+}
+
+/* The ghost of stream s is gone without a later part: its row is complete. */
+static void ghost_over(struct conns_ctx *c, uint64_t s)
+{
+    if (s < c->next || s >= c->hi)
+        return;
+    uint8_t *st = st_at(c, s);
+    if (!(*st & ST_HOLD))
+        return;
+    *st &= (uint8_t)~ST_HOLD;
+    if (s == c->next)
+        advance(c);
+}
+
+/* one stream only (-s): its parts folded together, printed once complete */
+static void one_part(struct conns_ctx *c, const struct conn_summary *r, bool later, bool hold)
+{
+    if (c->one_done)
+        return;
+    if (later && c->one_have)
+        conn_summary_merge(&c->one, r);
+    else
+        c->one = *r;
+    c->one_have = true;
+    if (!hold) {
+        emit(c, &c->one);
+        c->one_done = true;
+    }
 }
 
 static void conns_conn(void *vctx, const struct tcp_conn *tc)
@@ -632,11 +694,22 @@ static void conns_conn(void *vctx, const struct tcp_conn *tc)
         c->have_base = true;
         c->base = s.ts_start;
     }
-    if (c->o.one_stream) {
-        emit(c, &s);
+    if (c->o.one_stream)
+        one_part(c, &s, tc->resumed, tc->ghosted);
+    else
+        store(c, &s, tc->resumed, tc->ghosted);
+}
+
+/* The ghost of stream s is gone: no later part will come, its row is complete. */
+static void conns_forgotten(void *vctx, uint32_t s)
+{
+    struct conns_ctx *c = vctx;
+    if (c->o.live)
         return;
-    }
-    store(c, &s);
+    if (!c->o.one_stream)
+        ghost_over(c, s);
+    else if (s == c->o.stream && c->one_have && !c->one_done)
+        one_part(c, &c->one, false, false);
 }
 
 static void conns_start(void *vctx, int64_t first_ts)
@@ -670,15 +743,19 @@ static void conns_finish(void *vctx, const struct run_info *ri)
 {
     struct conns_ctx *c = vctx;
     (void)ri;
-    /* every connection has been handed over: whatever still waits is printed in order (a gap
-     * can only come from a row that could not be stored) */
+    /* every connection has been handed over: whatever still waits is complete and printed in
+     * order (a gap can only come from a row that could not be stored) */
     while (c->next < c->hi) {
-        if (!(*st_at(c, c->next) & ST_HAVE)) {
+        uint8_t *st = st_at(c, c->next);
+        *st &= (uint8_t)~ST_HOLD;
+        if (!(*st & ST_HAVE)) {
             c->next++;
             continue;
         }
         advance(c);
     }
+    if (c->o.one_stream && c->one_have && !c->one_done)
+        one_part(c, &c->one, false, false);
     if (c->o.fmt == CONNS_TEXT && !c->o.live)
         text_flush(c);
     if (c->o.fmt == CONNS_ZEEK) {
@@ -704,7 +781,7 @@ struct sink render_conns_sink(struct obuf *ob, const struct conns_opts *o)
         static const int live_w[NCOL] = {4, 21, 2, 21, 10, 10, 9, 13, 8, 4, 4, 4, 15, 13, 5, 7};
         memcpy(c->width, live_w, sizeof live_w);
     }
-    struct sink s = {c, conns_packet, conns_conn, conns_finish, conns_start};
+    struct sink s = {c, conns_packet, conns_conn, conns_finish, conns_start, conns_forgotten};
     return s;
 }
 
@@ -725,6 +802,7 @@ void render_conns_free(struct sink *s)
     if (c->spill_fd >= 0)
         close(c->spill_fd);
     free(c->batch);
+    free(c->text);
     free(c->printed.v);
     free(c);
     s->ctx = NULL;

@@ -243,12 +243,56 @@ static void html_story(void *vctx, const struct story *st)
     ob_free(&e);
 }
 
+/* A later part of a conversation the tracker evicted and a packet continued (tcp_track.h):
+ * counted once, folded into its row as conns does (conn_summary_merge). */
+static void html_conn_later(struct html_ctx *c, const struct conn_summary *cs)
+{
+    struct hconn *h = NULL;
+    for (size_t i = c->nrows; i-- > 0;)
+        if (c->rows[i].stream == cs->stream) {
+            h = &c->rows[i];
+            break;
+        }
+    /* how it ended: the earlier part's (usually "open": evicted while silent) unless this one
+     * says more */
+    uint8_t was = h ? h->ended : (uint8_t)ENDED_OPEN;
+    if (cs->ended != ENDED_OPEN && (unsigned)cs->ended < N_ENDED && was < N_ENDED &&
+        c->ended_count[was]) {
+        c->ended_count[was]--;
+        c->ended_count[cs->ended]++;
+    }
+    if (!h)
+        return;
+    char cl[ENDP_LEN];
+    endpoint(cl, &cs->client.addr, cs->client.port);
+    bool same = !strcmp(cl, h->client);
+    h->pkts_c += same ? cs->client.pkts : cs->server.pkts;
+    h->pkts_s += same ? cs->server.pkts : cs->client.pkts;
+    h->bytes_c += same ? cs->client.bytes : cs->server.bytes;
+    h->bytes_s += same ? cs->server.bytes : cs->client.bytes;
+    if (cs->ts_end > h->ts_last)
+        h->ts_last = cs->ts_end;
+    if (h->irtt <= 0)
+        h->irtt = cs->irtt;
+    h->retrans += cs->retrans;
+    h->lost += cs->lost;
+    h->zero_windows += cs->zero_windows;
+    if (strcmp(cs->conn_state, "OTH"))
+        snprintf(h->zeek, sizeof h->zeek, "%s", cs->conn_state);
+    if (cs->ended != ENDED_OPEN)
+        h->ended = (uint8_t)cs->ended;
+}
+
 static void html_conn(void *vctx, const struct tcp_conn *tc)
 {
     struct html_ctx *c = vctx;
-    c->nconns++;
     struct conn_summary cs;
     conn_summarize(tc, &cs);
+    if (tc->resumed) {
+        html_conn_later(c, &cs);
+        return;
+    }
+    c->nconns++;
     if ((unsigned)cs.ended < N_ENDED)
         c->ended_count[cs.ended]++;
     if (c->nrows >= c->o.max_rows) {
@@ -573,7 +617,7 @@ static void write_table(struct html_ctx *c, const struct page_msg *m)
 {
     struct obuf *ob = c->ob;
     ob_printf(ob, "<section id=\"conns\"><h2>%s</h2>", m->conn_table);
-    struct sink self = {c, NULL, NULL, NULL, NULL};
+    struct sink self = {c, NULL, NULL, NULL, NULL, NULL};
     uint32_t drawn = render_html_drawn(&self);
     if (c->o.stream >= 0) {
         ob_puts(ob, "<p class=\"note\">");
@@ -878,7 +922,7 @@ struct sink render_html_sink(struct obuf *ob, const struct html_opts *o)
      * leave room for each of the first max_full streams: no story is kept for nothing */
     struct story_opts so = {o->stream, c->nfull ? c->nfull : 1};
     c->story = story_sink(&so, html_story, c);
-    return (struct sink){c, html_packet, html_conn_story, html_finish, NULL};
+    return (struct sink){c, html_packet, html_conn_story, html_finish, NULL, NULL};
 }
 
 uint32_t render_html_drawn(const struct sink *s)

@@ -167,6 +167,6 @@ struct sink render_json_sink(struct obuf *ob)
 {
     struct json_ctx *c = xcalloc(1, sizeof *c);
     c->ob = ob;
-    struct sink s = {c, json_packet, NULL, json_finish, NULL};
+    struct sink s = {c, json_packet, NULL, json_finish, NULL, NULL};
     return s;
 }

@@ -154,7 +154,7 @@ struct sink render_list_sink(struct obuf *ob, const struct list_opts *o)
     c->o = *o;
     c->io.absolute_seq = o->absolute_seq;
     c->io.tags = true;
-    struct sink s = {c, list_packet, NULL, list_finish, NULL};
+    struct sink s = {c, list_packet, NULL, list_finish, NULL, NULL};
     return s;
 }
 

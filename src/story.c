@@ -250,7 +250,7 @@ struct sink story_sink(const struct story_opts *o, story_cb cb, void *ctx)
         c->o.max_open = STORY_MAX_OPEN_DEFAULT;
     c->cb = cb;
     c->cb_ctx = ctx;
-    struct sink s = {c, story_packet, story_conn, story_finish, NULL};
+    struct sink s = {c, story_packet, story_conn, story_finish, NULL, NULL};
     return s;
 }
 

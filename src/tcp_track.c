@@ -46,7 +46,7 @@ struct ghost {
     uint64_t fp;             /* fingerprint of addr1:port1 -> addr2:port2 (0: slot unused) */
     uint32_t stream;
     uint32_t base1, base2;   /* base_seq of flow1 / flow2 */
-    uint32_t next;           /* hash chain: slot index + 1, 0 ends it */
+    uint32_t next;           /* hash chain: the next ghost's ref (see ghost_at), 0 ends it */
     uint8_t set;             /* bit 0: base1 set, bit 1: base2 set */
     int8_t ws1, ws2;         /* win_scale of flow1 / flow2 (the window keeps its scaling) */
 };
@@ -61,10 +61,17 @@ struct tcp_track {
     uint32_t nbuckets;       /* power of two */
     uint32_t count;
     struct lru lru[2];       /* [0] open conversations, [1] closed ones (FINs acked or reset) */
-    struct ghost *gh;        /* ring of evicted conversations */
-    uint32_t *gh_heads;      /* hash buckets over gh: slot index + 1, 0 empty */
-    uint32_t gh_cap;         /* slots allocated (grows up to lim.max_ghosts) */
-    uint64_t gh_added;       /* ghosts ever added; the next goes to slot gh_added % max */
+    /* evicted conversations, in two rings: [0] closed ones (their ghost is wanted only for a
+     * stray late packet or to flag port reuse), [1] open ones (a later packet is likely and
+     * must continue the same stream), so the many closed ones never push the open ones out */
+    struct ghost_ring {
+        struct ghost *gh;
+        uint32_t cap;        /* slots allocated (grows up to max) */
+        uint32_t max;        /* lim.max_ghosts_closed / lim.max_ghosts */
+        uint64_t added;      /* ghosts ever added; the next goes to slot added % max */
+    } ring[2];
+    uint32_t *gh_heads;      /* hash buckets over both rings: a ghost's ref, 0 empty */
+    uint32_t gh_nb;          /* buckets: a power of two, twice the slots allocated */
     uint32_t next_stream;
     int64_t now;             /* latest capture time seen (times may go backwards) */
     uint64_t total_segs;     /* unacked segments stored, all connections */
@@ -85,10 +92,11 @@ void tcp_track_defaults(struct tcp_track_limits *lim)
     lim->max_conns = 1u << 20;
     lim->soft_conns = 1u << 14;
     lim->closed_grace = 2 * NS_PER_SEC;
-    lim->idle_timeout = 3600 * NS_PER_SEC;
+    lim->idle_timeout = 10 * NS_PER_SEC;
     lim->max_unacked = WS_MAX_UNACKED;
     lim->max_unacked_total = 1u << 22; /* 4M segments, 96 MiB */
     lim->max_ghosts = 1u << 18;
+    lim->max_ghosts_closed = 1u << 16;
 }
 
 struct tcp_track *tcp_track_new(const struct tcp_track_limits *lim)
@@ -222,76 +230,97 @@ static uint64_t key_fp(const struct addr *a1, uint16_t p1, const struct addr *a2
 
 static uint32_t gh_bucket(const struct tcp_track *t, uint64_t fp)
 {
-    return (uint32_t)(fp >> 32) & (2 * t->gh_cap - 1);
+    return (uint32_t)(fp >> 32) & (t->gh_nb - 1);
 }
 
-static void ghost_unlink(struct tcp_track *t, uint32_t slot)
+/* A ghost's ref: (slot << 1 | ring) + 1, so that 0 means none. */
+static struct ghost *ghost_at(struct tcp_track *t, uint32_t ref)
 {
-    struct ghost *g = &t->gh[slot];
+    return &t->ring[(ref - 1) & 1].gh[(ref - 1) >> 1];
+}
+
+static void ghost_unlink(struct tcp_track *t, uint32_t ref)
+{
+    struct ghost *g = ghost_at(t, ref);
     uint32_t *pp = &t->gh_heads[gh_bucket(t, g->fp)];
-    while (*pp && *pp != slot + 1)
-        pp = &t->gh[*pp - 1].next;
+    while (*pp && *pp != ref)
+        pp = &ghost_at(t, *pp)->next;
     if (*pp)
         *pp = g->next;
     g->fp = 0;
     g->next = 0;
 }
 
-static struct ghost *ghost_find(struct tcp_track *t, uint64_t fp)
+static uint32_t ghost_find(struct tcp_track *t, uint64_t fp)
 {
-    if (!t->gh_cap)
-        return NULL;
-    for (uint32_t i = t->gh_heads[gh_bucket(t, fp)]; i; i = t->gh[i - 1].next)
-        if (t->gh[i - 1].fp == fp)
-            return &t->gh[i - 1];
-    return NULL;
+    if (!t->gh_nb)
+        return 0;
+    for (uint32_t r = t->gh_heads[gh_bucket(t, fp)]; r; r = ghost_at(t, r)->next)
+        if (ghost_at(t, r)->fp == fp)
+            return r;
+    return 0;
 }
 
-/* The ghost of the pair a packet travels on (oriented as the conversation's flow1), or NULL. */
-static struct ghost *ghost_of(struct tcp_track *t, const struct pkt *p, int dir)
+/* The ghost of the pair a packet travels on (oriented as the conversation's flow1), or 0. */
+static uint32_t ghost_of(struct tcp_track *t, const struct pkt *p, int dir)
 {
-    if (!t->gh_cap)
-        return NULL;
+    if (!t->gh_nb)
+        return 0;
     return dir >= 0 ? ghost_find(t, key_fp(&p->src, p->sport, &p->dst, p->dport))
                     : ghost_find(t, key_fp(&p->dst, p->dport, &p->src, p->sport));
 }
 
-static void ghost_add(struct tcp_track *t, const struct tcp_conn *c)
+/* Grow ring k to hold `slot`, and rebuild the chains over twice as many buckets as slots. */
+static void ghost_grow(struct tcp_track *t, int k)
 {
-    uint32_t max = t->lim.max_ghosts;
-    if (!max)
-        return;
-    uint32_t slot;
-    if (t->gh_added < max) {
-        slot = (uint32_t)t->gh_added;
-        if (slot == t->gh_cap) { /* grow, and rebuild the chains over twice as many buckets */
-            uint32_t nc = t->gh_cap ? t->gh_cap * 2 : 1024;
-            if (nc > max)
-                nc = max;
-            t->gh = xrealloc(t->gh, nc * sizeof *t->gh);
-            free(t->gh_heads);
-            t->gh_heads = xcalloc(2 * (size_t)nc, sizeof *t->gh_heads);
-            t->gh_cap = nc;
-            for (uint32_t i = 0; i < slot; i++) {
-                struct ghost *g = &t->gh[i];
-                if (!g->fp)
-                    continue;
-                uint32_t b = gh_bucket(t, g->fp);
-                g->next = t->gh_heads[b];
-                t->gh_heads[b] = i + 1;
-            }
+    struct ghost_ring *rg = &t->ring[k];
+    uint32_t nc = rg->cap ? rg->cap * 2 : 1024;
+    if (nc > rg->max)
+        nc = rg->max;
+    rg->gh = xrealloc(rg->gh, nc * sizeof *rg->gh);
+    memset(rg->gh + rg->cap, 0, (nc - rg->cap) * sizeof *rg->gh);
+    rg->cap = nc;
+    uint32_t nb = 1;
+    while (nb < 2 * (t->ring[0].cap + t->ring[1].cap))
+        nb *= 2;
+    free(t->gh_heads);
+    t->gh_heads = xcalloc(nb, sizeof *t->gh_heads);
+    t->gh_nb = nb;
+    for (int j = 0; j < 2; j++)
+        for (uint32_t i = 0; i < t->ring[j].cap; i++) {
+            struct ghost *g = &t->ring[j].gh[i];
+            if (!g->fp)
+                continue;
+            uint32_t b = gh_bucket(t, g->fp);
+            g->next = t->gh_heads[b];
+            t->gh_heads[b] = ((i << 1) | (uint32_t)j) + 1;
         }
+}
+
+static void ghost_add(struct tcp_track *t, struct tcp_conn *c)
+{
+    int k = c->closed ? 0 : 1;
+    struct ghost_ring *rg = &t->ring[k];
+    rg->max = k ? t->lim.max_ghosts : t->lim.max_ghosts_closed;
+    if (!rg->max)
+        return;
+    c->ghosted = true;
+    uint32_t slot;
+    if (rg->added < rg->max) {
+        slot = (uint32_t)rg->added;
+        if (slot == rg->cap)
+            ghost_grow(t, k);
     } else {
-        slot = (uint32_t)(t->gh_added % max);
-        if (t->gh[slot].fp) { /* the oldest ghost gives way */
+        slot = (uint32_t)(rg->added % rg->max);
+        if (rg->gh[slot].fp) { /* the oldest ghost gives way: its stream is over */
             if (t->hooks.forgotten)
-                t->hooks.forgotten(t->hooks.ctx, t->gh[slot].stream);
-            ghost_unlink(t, slot);
+                t->hooks.forgotten(t->hooks.ctx, rg->gh[slot].stream);
+            ghost_unlink(t, ((slot << 1) | (uint32_t)k) + 1);
             t->st.ghosts_dropped++;
         }
     }
-    t->gh_added++;
-    struct ghost *g = &t->gh[slot];
+    rg->added++;
+    struct ghost *g = &rg->gh[slot];
     g->fp = key_fp(&c->addr1, c->port1, &c->addr2, c->port2);
     g->stream = c->stream;
     g->base1 = c->flow1.base_seq;
@@ -301,7 +330,7 @@ static void ghost_add(struct tcp_track *t, const struct tcp_conn *c)
     g->ws2 = c->flow2.win_scale;
     uint32_t b = gh_bucket(t, g->fp);
     g->next = t->gh_heads[b];
-    t->gh_heads[b] = slot + 1;
+    t->gh_heads[b] = ((slot << 1) | (uint32_t)k) + 1;
 }
 
 /* ---- create / free ---- */
@@ -384,7 +413,6 @@ static void evict(struct tcp_track *t)
         if (!c)
             break;
         ghost_add(t, c);
-        c->ghosted = t->lim.max_ghosts > 0;
         conn_drop(t, c);
     }
 }
@@ -413,6 +441,7 @@ static struct tcp_conn *conn_new(struct tcp_track *t, uint32_t h, const struct p
         c->flow2.base_set = (ghost->set & 2) != 0;
         c->flow1.win_scale = ghost->ws1;
         c->flow2.win_scale = ghost->ws2;
+        c->resumed = true;
         t->st.resumed++;
     } else {
         t->st.conns++;
@@ -769,10 +798,11 @@ static void track_inner(struct tcp_track *t, const struct pkt *p, struct tcp_rec
     uint32_t h = pair_hash(&q.src, q.sport, &q.dst, q.dport);
     struct tcp_conn *c = lookup(t, h, &q.src, q.sport, &q.dst, q.dport);
     if (!c) {
-        struct ghost *g = ghost_of(t, &q, dir), copy;
+        uint32_t g = ghost_of(t, &q, dir);
+        struct ghost copy;
         if (g) {
-            copy = *g;
-            ghost_unlink(t, (uint32_t)(g - t->gh));
+            copy = *ghost_at(t, g);
+            ghost_unlink(t, g);
         }
         c = conn_new(t, h, &q, dir, g ? &copy : NULL);
     }
@@ -856,14 +886,15 @@ void tcp_track_packet(struct tcp_track *t, const struct pkt *p, struct tcp_rec *
     bool is_new = false;
     struct tcp_conn *c = lookup(t, h, &p->src, p->sport, &p->dst, p->dport);
     if (!c) {
-        struct ghost *g = ghost_of(t, p, dir), copy;
+        uint32_t g = ghost_of(t, p, dir);
+        struct ghost copy;
         if (!g) {
             c = conn_new(t, h, p, dir, NULL);
             is_new = true;
         } else {
             /* an evicted conversation's pair: port reuse as below, else the same stream goes on */
-            copy = *g;
-            ghost_unlink(t, (uint32_t)(g - t->gh));
+            copy = *ghost_at(t, g);
+            ghost_unlink(t, g);
             bool had_base = (copy.set & (dir >= 0 ? 1 : 2)) != 0;
             uint32_t base = dir >= 0 ? copy.base1 : copy.base2;
             if ((th->flags & (TH_SYN | TH_ACK)) == TH_SYN && had_base && th->seq != base) {
@@ -1014,7 +1045,8 @@ void tcp_track_free(struct tcp_track *t)
         free(c);
     }
     free(t->buckets);
-    free(t->gh);
+    free(t->ring[0].gh);
+    free(t->ring[1].gh);
     free(t->gh_heads);
     free(t);
 }

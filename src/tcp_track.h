@@ -15,6 +15,8 @@
  * ISN on that pair is port reuse and a new stream, as in tshark, and any other later packet
  * continues the ghost's stream number (with fresh analysis state: the one place where a result
  * can differ from tshark's, which keeps every conversation forever). Times are capture times.
+ * A continued conversation is handed to on_close once per part (see ghosted and resumed in
+ * struct tcp_conn, and the hook `forgotten`).
  * Below the soft limit nothing is freed, so small and medium captures keep every conversation,
  * exactly as tshark does. Memory therefore grows with the connections open at once (plus the
  * closed ones of the last grace period), not with the size of the capture. */
@@ -167,7 +169,12 @@ struct tcp_conn {
     bool lru_closed;         /* on the closed list */
     uint32_t hash;
     bool replaced;           /* a newer conversation took over the key (port reuse) */
-    bool ghosted;            /* left the table by eviction: a later packet may resume the stream */
+    /* ghosted: it leaves the table by eviction and leaves a ghost, so a later packet may
+     *   continue the same stream, and on_close is then called again for the later part (until
+     *   the hook `forgotten` says the ghost is gone, or the end);
+     * resumed: it is such a later part (an earlier part of `stream` was handed over before).
+     * render_conns.c folds the parts into one row (conn_summary_merge). */
+    bool ghosted, resumed;
 };
 
 /* What the analysis says about one TCP segment. */
@@ -202,10 +209,11 @@ struct tcp_track_limits {
     uint32_t max_conns;        /* table cap; oldest evicted past it */
     uint32_t soft_conns;       /* below this many entries nothing is evicted for age */
     int64_t closed_grace;      /* ns a closed connection is kept */
-    int64_t idle_timeout;      /* ns an idle connection is kept */
+    int64_t idle_timeout;      /* ns an idle open connection is kept (past soft_conns) */
     uint32_t max_unacked;      /* unacked segments kept per direction */
     uint64_t max_unacked_total; /* unacked segments kept over all connections */
-    uint32_t max_ghosts;       /* evicted conversations remembered (0: none) */
+    uint32_t max_ghosts;       /* evicted open conversations remembered (0: none) */
+    uint32_t max_ghosts_closed; /* evicted closed conversations remembered (0: none) */
 };
 
 struct tcp_track_stats {

@@ -354,7 +354,7 @@ static void *vcap_main(void *arg)
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
-    struct sink s = {v, watch_packet, NULL, watch_finish, NULL};
+    struct sink s = {v, watch_packet, NULL, watch_finish, NULL, NULL};
     struct run_info ri;
     struct errbuf eb = {""};
     enum run_status st = analyzer_run(&v->ro, &s, 1, &ri, &eb);

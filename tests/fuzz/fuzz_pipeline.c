@@ -54,7 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         render_list_sink(&list_ob, &lo),
         render_json_sink(&json_ob),
         render_html_sink(&html_ob, &ho),
-        {&conn_pkts, NULL, summary_conn, NULL, NULL},
+        {&conn_pkts, NULL, summary_conn, NULL, NULL, NULL},
         render_explain_sink(&explain_ob, &eo),
         render_ladder_sink(&ladder_ob, &lao),
         render_conns_sink(&conns_ob, &co),

@@ -85,6 +85,29 @@ static void short_conn(struct pair *x, struct ep c, struct ep s, uint32_t ic, ui
     feed(x, MS, c, s, TH_ACK, ic + 102, is + 1002, 0, 502, -1);
 }
 
+/* what on_close was told, per part */
+struct part {
+    uint32_t stream;
+    bool ghosted, resumed;
+    uint64_t pkts;
+};
+static struct part parts[64];
+static int nparts;
+static void part_cb(void *ctx, const struct tcp_conn *c)
+{
+    (void)ctx;
+    if (nparts < 64)
+        parts[nparts++] = (struct part){c->stream, c->ghosted, c->resumed, c->pkts};
+}
+static uint32_t forgot[64];
+static int nforgot;
+static void forgot_cb(void *ctx, uint32_t stream)
+{
+    (void)ctx;
+    if (nforgot < 64)
+        forgot[nforgot++] = stream;
+}
+
 static int track_eviction_same_results(void)
 {
     struct tcp_track_limits small;
@@ -94,6 +117,10 @@ static int track_eviction_same_results(void)
     small.idle_timeout = 500 * MS;
     small.max_ghosts = 64;
     struct pair x = {tcp_track_new(NULL), tcp_track_new(&small), 0, 0, {0}, {0}, {0}, 0};
+    nparts = nforgot = 0;
+    tcp_track_on_close(x.small, part_cb, NULL);
+    struct tcp_track_hooks hk = {NULL, forgot_cb, NULL};
+    tcp_track_set_hooks(x.small, &hk);
     struct ep srv = {1, 80}, a = {2, 40000}, b = {3, 40001};
     /* a: closes; b: opens and goes idle */
     short_conn(&x, a, srv, 1000, 5000);
@@ -109,7 +136,12 @@ static int track_eviction_same_results(void)
     /* b wakes up (and is evicted for idleness just before): same stream, relative numbers from
      * its ISNs, window still scaled */
     feed(&x, MS, b, srv, TH_ACK | TH_PUSH, 7001, 9001, 10, 502, -1);
+    uint32_t sb = x.rs.stream; /* b's; a's is 0 */
+    CHECK_EQ_U(sb, 1);
     CHECK(st->evicted_idle >= 1);
+    /* the conversation that continued b's ghost says so */
+    CHECK(x.rs.conn->resumed);
+    CHECK_EQ_U(nforgot, 0);
     CHECK_EQ_U(x.rs.seq, 1);
     CHECK_EQ_U(x.rs.win, 502u << 7);
     CHECK(st->resumed >= 1);
@@ -117,11 +149,30 @@ static int track_eviction_same_results(void)
     feed(&x, MS, a, srv, TH_SYN, 123456, 0, 0, 64240, 7);
     CHECK(x.rs.flags & TA_REUSED_PORTS);
     CHECK_EQ_U(x.rs.stream, x.ra.stream);
+    /* ... and the one that reused a's ports ends a's old stream: its ghost is forgotten */
+    CHECK(!x.rs.conn->resumed);
+    CHECK_EQ_U(nforgot, 1);
+    CHECK_EQ_U(forgot[0], 0);
     feed(&x, MS, srv, a, TH_SYN | TH_ACK, 654321, 123457, 0, 65160, 7);
     feed(&x, MS, a, srv, TH_ACK, 123457, 654322, 0, 502, -1);
     CHECK_EQ_U(x.mismatches, 0);
     tcp_track_finish(x.all);
     tcp_track_finish(x.small);
+    /* b was handed over twice: evicted (more may come), then the part that continued it */
+    int nb = 0;
+    for (int i = 0; i < nparts; i++) {
+        if (parts[i].stream != sb)
+            continue;
+        if (nb == 0) {
+            CHECK(parts[i].ghosted && !parts[i].resumed);
+            CHECK_EQ_U(parts[i].pkts, 3);
+        } else {
+            CHECK(!parts[i].ghosted && parts[i].resumed);
+            CHECK_EQ_U(parts[i].pkts, 1);
+        }
+        nb++;
+    }
+    CHECK_EQ_U(nb, 2);
     tcp_track_free(x.all);
     tcp_track_free(x.small);
     PASS;
@@ -142,6 +193,7 @@ static int track_ghost_ring_bounded(void)
     lim.soft_conns = 4;
     lim.closed_grace = 0;
     lim.max_ghosts = 3;
+    lim.max_ghosts_closed = 3;
     struct pair x = {tcp_track_new(NULL), tcp_track_new(&lim), 0, 0, {0}, {0}, {0}, 0};
     count_cb_n = 0;
     tcp_track_on_close(x.small, count_cb, NULL);
@@ -162,7 +214,45 @@ static int track_ghost_ring_bounded(void)
     PASS;
 }
 
+/* The ghosts of closed conversations have a ring of their own: however many of them come and
+ * go, the ghost of an open conversation evicted for silence stays and continues its stream. */
+static int track_ghost_rings_apart(void)
+{
+    struct tcp_track_limits lim;
+    tcp_track_defaults(&lim);
+    lim.soft_conns = 1;
+    lim.closed_grace = 10 * MS;
+    lim.idle_timeout = 500 * MS;
+    lim.max_ghosts = 2;
+    lim.max_ghosts_closed = 2;
+    struct pair x = {tcp_track_new(NULL), tcp_track_new(&lim), 0, 0, {0}, {0}, {0}, 0};
+    struct ep srv = {1, 80}, b = {3, 40001};
+    feed(&x, MS, b, srv, TH_SYN, 7000, 0, 0, 64240, 7);
+    feed(&x, MS, srv, b, TH_SYN | TH_ACK, 9000, 7001, 0, 65160, 7);
+    feed(&x, MS, b, srv, TH_ACK, 7001, 9001, 0, 502, -1);
+    uint32_t sb = x.rs.stream;
+    feed(&x, 1000 * MS, (struct ep){9, 9}, srv, TH_SYN, 1, 0, 0, 1000, -1);
+    for (uint16_t i = 0; i < 30; i++)
+        short_conn(&x, (struct ep){(uint8_t)(10 + i), 50000}, srv, 100u * i, 200000u + i);
+    feed(&x, 100 * MS, (struct ep){8, 8}, srv, TH_SYN, 1, 0, 0, 1000, -1);
+    const struct tcp_track_stats *st = tcp_track_stats(x.small);
+    CHECK(st->evicted_idle >= 1);
+    CHECK(st->evicted_closed >= 20);
+    CHECK(st->ghosts_dropped >= 18); /* the closed ring turned over many times */
+    feed(&x, MS, b, srv, TH_ACK | TH_PUSH, 7001, 9001, 10, 502, -1);
+    CHECK_EQ_U(x.rs.stream, sb);
+    CHECK(x.rs.conn->resumed);
+    CHECK_EQ_U(x.rs.seq, 1);
+    CHECK_EQ_U(x.mismatches, 0);
+    tcp_track_finish(x.all);
+    tcp_track_finish(x.small);
+    tcp_track_free(x.all);
+    tcp_track_free(x.small);
+    PASS;
+}
+
 static const struct unit_test track_tests[] = {
+    {"track_ghost_rings_apart", track_ghost_rings_apart},
     {"track_eviction_same_results", track_eviction_same_results},
     {"track_ghost_ring_bounded", track_ghost_ring_bounded},
     {NULL, NULL},
