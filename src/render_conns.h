@@ -7,10 +7,14 @@
  * in memory, rows further ahead in an unlinked temporary file in $TMPDIR (or /tmp) at a fixed
  * offset per stream, whose printed stretches are given back as it goes. Memory stays bounded
  * whatever the capture; the order breaks only if that file cannot be created (then said).
+ * A conversation the tracker evicted and a later packet continued comes in parts (tcp_track.h):
+ * its row is held until its ghost is gone and the parts are folded into it (conn_summary_merge),
+ * so there is one row per stream.
  * Live, a row prints as soon as its connection has closed (both FINs acknowledged, or a RST) or
  * has left the tracker, the rest at the end in stream order; a closed connection's later
- * packets (a stray retransmission) are then not in its row. Streams that never had a TCP segment of their own (only
- * ICMP errors quoting them) are left out. */
+ * packets (a stray retransmission) are then not in its row, and a conversation continued after
+ * it left the tracker prints a second row. Streams that never had a TCP segment of their own
+ * (only ICMP errors quoting them) are left out. */
 #ifndef TCPLENS_RENDER_CONNS_H
 #define TCPLENS_RENDER_CONNS_H
 

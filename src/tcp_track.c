@@ -47,6 +47,7 @@ struct ghost {
     uint32_t stream;
     uint32_t base1, base2;   /* base_seq of flow1 / flow2 */
     uint32_t next;           /* hash chain: the next ghost's ref (see ghost_at), 0 ends it */
+    uint32_t irtt;           /* handshake RTT in ns (0: unknown, or 4.3 s and more) */
     uint8_t set;             /* bit 0: base1 set, bit 1: base2 set */
     int8_t ws1, ws2;         /* win_scale of flow1 / flow2 (the window keeps its scaling) */
 };
@@ -328,6 +329,7 @@ static void ghost_add(struct tcp_track *t, struct tcp_conn *c)
     g->set = (uint8_t)((c->flow1.base_set ? 1 : 0) | (c->flow2.base_set ? 2 : 0));
     g->ws1 = c->flow1.win_scale;
     g->ws2 = c->flow2.win_scale;
+    g->irtt = c->ts_first_rtt > 0 && c->ts_first_rtt <= UINT32_MAX ? (uint32_t)c->ts_first_rtt : 0;
     uint32_t b = gh_bucket(t, g->fp);
     g->next = t->gh_heads[b];
     t->gh_heads[b] = ((slot << 1) | (uint32_t)k) + 1;
@@ -441,6 +443,7 @@ static struct tcp_conn *conn_new(struct tcp_track *t, uint32_t h, const struct p
         c->flow2.base_set = (ghost->set & 2) != 0;
         c->flow1.win_scale = ghost->ws1;
         c->flow2.win_scale = ghost->ws2;
+        c->ts_first_rtt = ghost->irtt;
         c->resumed = true;
         t->st.resumed++;
     } else {

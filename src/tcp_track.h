@@ -8,10 +8,11 @@
  * tcp_analyze_sequence_number() (epan/dissectors/packet-tcp.c); docs/analysis.md lists them.
  *
  * Memory: once the table holds more than a soft limit of entries, a closed connection that has
- * been quiet for a grace period or any connection idle past a timeout is freed; at the hard cap
- * the least recently active entry (closed first) is freed whatever its state. Each freed entry is
- * handed to the on_close callback first and leaves a small ghost behind (its address pair,
- * stream number and initial sequence numbers, in a ring of max_ghosts): a later SYN with a new
+ * been quiet for a grace period (2 s) or an open one silent past a timeout (10 s) is freed; at
+ * the hard cap the least recently active entry (closed first) is freed whatever its state. Each
+ * freed entry is handed to the on_close callback first and leaves a small ghost behind (its
+ * address pair, stream number and initial sequence numbers, in a ring of max_ghosts for open
+ * conversations and one of max_ghosts_closed for closed ones): a later SYN with a new
  * ISN on that pair is port reuse and a new stream, as in tshark, and any other later packet
  * continues the ghost's stream number (with fresh analysis state: the one place where a result
  * can differ from tshark's, which keeps every conversation forever). Times are capture times.
