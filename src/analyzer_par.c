@@ -479,6 +479,7 @@ static void shard_limits(const struct tcp_track_limits *lim, struct tcp_track_li
     out->max_conns = lim->max_conns / PAR_SHARDS ? lim->max_conns / PAR_SHARDS : 1;
     out->soft_conns = lim->soft_conns / PAR_SHARDS ? lim->soft_conns / PAR_SHARDS : 1;
     out->max_ghosts = lim->max_ghosts / PAR_SHARDS;
+    out->max_ghosts_closed = lim->max_ghosts_closed / PAR_SHARDS;
     out->max_unacked_total = lim->max_unacked_total / PAR_SHARDS;
 }
 
