@@ -18,11 +18,11 @@
 # Output: a table (round, ab requests/s, tool, captured, received, dropped, drop %, CPU s), also in
 # build/bench/live-results.txt. Needs root, ab, tcpdump, python3. No timing is asserted.
 # Knobs: BENCH_LIVE_SECS, BENCH_LIVE_LOADS, BENCH_LIVE_ROUNDS="regex" (round names that match,
-# e.g. 'pair'), TCPLENS_BIN (e.g. an older build, to compare).
+# e.g. 'pair'), TCPLENS_BIN (e.g. an older build, to compare), BENCH_DIR (instead of build/bench).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-DIR=$ROOT/build/bench
+DIR=${BENCH_DIR:-$ROOT/build/bench}
 BIN=${TCPLENS_BIN:-$ROOT/build/tcplens}
 SECS=${BENCH_LIVE_SECS:-4}
 LOADS=${BENCH_LIVE_LOADS:-16 64 16k 64k}
@@ -69,12 +69,23 @@ cap_start() {
     return 1
 }
 
-# cap_stop_all: SIGINT every capturer, wait for them
+# cap_stop_all: SIGINT every capturer, wait for them (10 s, then SIGKILL)
 cap_stop_all() {
-    local f p
+    local f p i left cpids=()
     for f in "$DIR"/live-*.pid; do
-        [[ -s $f ]] && kill -INT "$(cat "$f")" 2>/dev/null
+        [[ -s $f ]] && cpids+=("$(cat "$f")")
     done
+    ((${#cpids[@]})) && kill -INT "${cpids[@]}" 2>/dev/null
+    for ((i = 0; i < 100; i++)); do
+        left=
+        for p in "${CAP_PIDS[@]}"; do kill -0 "$p" 2>/dev/null && left=1; done
+        [[ -z $left ]] && break
+        sleep 0.1
+    done
+    if [[ -n $left ]]; then
+        note "a capturer did not stop on SIGINT: killed"
+        kill -KILL "${cpids[@]}" 2>/dev/null
+    fi
     for p in "${CAP_PIDS[@]}"; do wait "$p" 2>/dev/null; done
     CAP_PIDS=()
     rm -f "$DIR"/live-*.pid

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # summary: the benchmark's traffic generator in small: bench/gen is deterministic, tshark reads
 # what it writes without complaint and finds the hard cases in it (losses, retransmissions, dup
-# ACKs, port reuse), and `tcplens read --json` agrees with tshark frame by frame on it. No timing.
+# ACKs, port reuse), and `tcplens read --json` agrees with tshark frame by frame on it; and
+# bench/live.sh's plumbing in one short round (root): tcpdump and tcplens capture the same
+# loopback traffic and both summaries are read into the table. No timing.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BIN=${TCPLENS_BIN:?}
@@ -40,6 +42,28 @@ elif cmp -s "$tmp/a.pcap" "$tmp/c.pcap"; then
     fail bench-gen "seeds 11 and 12 wrote the same file"
 else
     pass bench-gen
+fi
+
+# bench/live.sh: one pair-read round of 1 s (here, before the tshark checks, which may end early)
+t=bench-live
+if [[ $(id -u) -ne 0 ]]; then skip $t "capturing needs root"
+elif ! command -v ab >/dev/null || [[ ! -x /usr/bin/time ]]; then skip $t "ab or GNU time missing (scripts/deps.sh bench)"
+elif ! command -v tcpdump >/dev/null; then skip $t "tcpdump is not installed"
+else
+    BENCH_DIR=$tmp/live BENCH_LIVE_SECS=1 BENCH_LIVE_LOADS=16k BENCH_LIVE_ROUNDS=pair-read \
+        TCPLENS_BIN=$BIN bash bench/live.sh >"$tmp/live.out" 2>"$tmp/live.err"
+    lrc=$?
+    res=$tmp/live/live-results.txt
+    # round, ab req/s, tool, captured, received, dropped, CPU s (tab-separated)
+    bad=$(awk -F'\t' '$4 !~ /^[0-9]+$/ || $5 !~ /^[0-9]+$/ || $6 !~ /^[0-9]+$/ || $7 !~ /^[0-9.]+$/ || $4 == 0 || $4 > $5 {print; exit}' "$res" 2>/dev/null)
+    tools=$(cut -f3 "$res" 2>/dev/null | sort | tr '\n' ',')
+    recvs=$(cut -f5 "$res" 2>/dev/null | sort -u | wc -l)
+    if [[ $lrc -ne 0 ]]; then fail $t "live.sh exited $lrc: $(tail -1 "$tmp/live.err")"
+    elif [[ $tools != "tcpdump -w,tcplens read -w," ]]; then fail $t "want a row each for tcpdump -w and tcplens read -w, got '$tools'"; tail -3 "$tmp/live.err"
+    elif [[ -n $bad ]]; then fail $t "a row without its counters: $bad"
+    elif [[ $recvs -ne 1 ]]; then fail $t "the two tools of one round report different 'received': $(cut -f3,5 "$res" | tr '\n\t' '; ')"
+    elif ! grep -q "tcplens read -w" "$tmp/live.out"; then fail $t "no table printed"
+    else pass "$t ($(cut -f5 "$res" | head -1) received by each)"; fi
 fi
 
 if ! command -v tshark >/dev/null; then
