@@ -13,7 +13,7 @@
 #include "render_info.h"
 #include "xalloc.h"
 
-#define WIN 8192u         /* default: rows waiting for a lower stream kept in memory */
+#define WIN 4096u         /* default: rows waiting for a lower stream kept in memory */
 #define ST_MIN 65536u     /* initial span of the per-stream state bytes */
 #define PUNCH (1u << 20)  /* spill bytes freed at a time once printed */
 #define BATCH_CAP 4096u   /* text rows measured together for the column widths */

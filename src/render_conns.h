@@ -3,7 +3,7 @@
  *
  * Order: from a file, rows come in stream order; the tracker hands connections over as they
  * leave it (in any order when its table is past the soft limit, or on port reuse), so the sink
- * keeps the early ones until every lower stream has been printed: the next WIN (8192) streams
+ * keeps the early ones until every lower stream has been printed: the next WIN (4096) streams
  * in memory, rows further ahead in an unlinked temporary file in $TMPDIR (or /tmp) at a fixed
  * offset per stream, whose printed stretches are given back as it goes. Memory stays bounded
  * whatever the capture; the order breaks only if that file cannot be created (then said).
@@ -33,7 +33,7 @@ struct conns_opts {
     bool one_stream;      /* only `stream` */
     uint32_t stream;
     bool color;
-    uint32_t window;      /* rows kept in memory ahead of the next to print (0: 8192) */
+    uint32_t window;      /* rows kept in memory ahead of the next to print (0: 4096) */
 };
 
 struct sink render_conns_sink(struct obuf *ob, const struct conns_opts *o);
