@@ -9,6 +9,8 @@
 #   pair-conns   tcpdump -w and `tcplens conns` (connection table) at the same time
 #   alone        tcpdump -w; tcplens read -w; tcplens conns: one capturer per round, since two
 #                capturers compete for the CPU with ab and the server
+#   pair-read nice, pair-conns nice   the pairs again with both capturers at nice 19: they run
+#                only when ab and the server leave the CPU, and the kernel buffer holds the rest
 # Every capturer runs with the filter 'tcp port PORT', is stopped with SIGINT after the load
 # (+0.5 s), and reports the kernel's counters (pcap_stats) the way tcpdump does on exit: N packets
 # captured, N received by filter, N dropped by kernel (and by interface, if any); CPU seconds are
@@ -40,6 +42,7 @@ for t in ab tcpdump python3 "$TIME" "$BIN"; do
 done
 
 CAP_PIDS=() # GNU time's pids of the running capturers
+NICE=0      # the capturers' niceness in the current round
 cleanup() {
     local f
     for f in "$DIR"/live-*.pid; do
@@ -58,7 +61,7 @@ cap_start() {
     rm -f "$f.pid" "$f.err" "$f.time"
     # the shell writes its pid and becomes the capturer, so SIGINT reaches the capturer itself
     # (GNU time ignores SIGINT while it waits)
-    "$TIME" -f '%U %S' -o "$f.time" bash -c 'echo $$ >"$0"; exec "$@"' "$f.pid" "$@" \
+    "$TIME" -f '%U %S' -o "$f.time" nice -n "$NICE" bash -c 'echo $$ >"$0"; exec "$@"' "$f.pid" "$@" \
         >/dev/null 2>"$f.err" &
     CAP_PIDS+=($!)
     for ((i = 0; i < 100; i++)); do
@@ -130,7 +133,7 @@ round() {
         esac
     done
     if [[ -z $ok ]]; then cap_stop_all; return 1; fi
-    note "round $name: ab -c ${spec%k}$([[ $spec == *k ]] && echo " -k") for $SECS s, capturing with: $*"
+    note "round $name: ab -c ${spec%k}$([[ $spec == *k ]] && echo " -k") for $SECS s, capturing with: $* (nice $NICE)"
     reqs=$(load "$spec")
     sleep 0.5 # the last segments reach the capturers
     cap_stop_all
@@ -152,6 +155,12 @@ for spec in $LOADS; do
     round "c$spec alone" "$spec" td
     round "c$spec alone" "$spec" tlr
     round "c$spec alone" "$spec" tlc
+    # both capturers at nice 19: they get the CPU only when ab and the server leave some, so
+    # the kernel buffer has to hold what arrives meanwhile
+    NICE=19
+    round "c$spec pair-read nice" "$spec" td tlr
+    round "c$spec pair-conns nice" "$spec" td tlc
+    NICE=0
 done
 http_server_stop
 
@@ -161,8 +170,8 @@ echo "machine: $(nproc) cores; $("$BIN" --version | head -1); $(tcpdump --versio
 echo "counters: the kernel's (pcap_stats) as each tool prints them on SIGINT; on lo \"received\" counts"
 echo "each packet twice (outgoing and incoming copy), so drop % = dropped / received; CPU: user + system s"
 awk -F'\t' '
-    BEGIN { printf "  %-17s %8s  %-16s %9s %9s %8s %7s %6s\n", "round", "ab req/s", "tool", "captured", "received", "dropped", "drop %", "CPU s" }
+    BEGIN { printf "  %-22s %8s  %-16s %9s %9s %8s %7s %6s\n", "round", "ab req/s", "tool", "captured", "received", "dropped", "drop %", "CPU s" }
     {
         pct = ($5 ~ /^[0-9]+$/ && $5 > 0) ? sprintf("%.2f", 100 * $6 / $5) : "?"
-        printf "  %-17s %8s  %-16s %9s %9s %8s %7s %6s\n", $1, $2, $3, $4, $5, $6, pct, $7
+        printf "  %-22s %8s  %-16s %9s %9s %8s %7s %6s\n", $1, $2, $3, $4, $5, $6, pct, $7
     }' "$RES"
