@@ -50,7 +50,7 @@ if [[ $(id -u) -ne 0 ]]; then skip $t "capturing needs root"
 elif ! command -v ab >/dev/null || [[ ! -x /usr/bin/time ]]; then skip $t "ab or GNU time missing (scripts/deps.sh bench)"
 elif ! command -v tcpdump >/dev/null; then skip $t "tcpdump is not installed"
 else
-    BENCH_DIR=$tmp/live BENCH_LIVE_SECS=1 BENCH_LIVE_LOADS=16k BENCH_LIVE_ROUNDS=pair-read \
+    BENCH_DIR=$tmp/live BENCH_LIVE_SECS=1 BENCH_LIVE_LOADS=16k BENCH_LIVE_ROUNDS='pair-read$' \
         TCPLENS_BIN=$BIN bash bench/live.sh >"$tmp/live.out" 2>"$tmp/live.err"
     lrc=$?
     res=$tmp/live/live-results.txt
