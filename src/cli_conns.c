@@ -64,7 +64,7 @@ int cli_conns(int argc, char **argv)
     };
     struct src_args a;
     src_args_init(&a);
-    struct conns_opts co = {CONNS_TEXT, false, false, 0, false, 0};
+    struct conns_opts co = {CONNS_TEXT, false, false, 0, false, 0, 0};
     bool fmt_given = false;
     optind = 1;
     opterr = 0;
@@ -145,6 +145,10 @@ int cli_conns(int argc, char **argv)
     const char *w = getenv("TCPLENS_CONNS_WINDOW");
     if (w && w[0])
         co.window = (uint32_t)strtoul(w, NULL, 10);
+    /* and a small cache of it makes every block go to the file and come back */
+    const char *sb = getenv("TCPLENS_CONNS_SPILL_BLOCKS");
+    if (sb && sb[0])
+        co.spill_blocks = (uint32_t)strtoul(sb, NULL, 10);
 
     struct obuf ob;
     ob_init_fd(&ob, STDOUT_FILENO, 1 << 16);

@@ -16,6 +16,8 @@
 #define WIN 4096u         /* default: rows waiting for a lower stream kept in memory */
 #define ST_MIN 65536u     /* initial span of the per-stream state bytes */
 #define PUNCH (1u << 20)  /* spill bytes freed at a time once printed */
+#define SB 32u            /* rows of a spill block: the unit of reading and caching */
+#define SCACHE 256u       /* spill blocks cached in memory (direct-mapped by block number) */
 #define BATCH_CAP 4096u   /* text rows measured together for the column widths */
 #define NCOL 16
 #define CELL 64
@@ -30,6 +32,15 @@ struct row {
 #define ST_HAVE 1u        /* a row is stored */
 #define ST_SPILL 2u       /* ... in the spill file, else in the window */
 #define ST_HOLD 4u        /* its conversation was evicted: a later part may still come */
+
+/* A cached block of the spill file: rows block*SB .. block*SB+SB-1. A row is written to the file
+ * when its block leaves the cache (runs of changed rows, one write each) and read with its
+ * whole block: one system call per SB rows instead of one per row each way. */
+struct sblock {
+    uint64_t block;            /* UINT64_MAX: empty */
+    uint64_t have, dirty;      /* rows held here; rows changed since read */
+    struct conn_summary row[SB];
+};
 
 /* a set of stream ids (live: rows already printed), open addressing */
 struct idset {
@@ -52,6 +63,8 @@ struct conns_ctx {
     uint64_t next;             /* next stream to print */
     uint64_t hi;               /* one past the highest stream stored */
     int spill_fd;              /* -1: not opened yet; -2: could not be */
+    struct sblock *scache;     /* nscache blocks of the spill file (NULL until the first spill) */
+    uint32_t nscache;          /* SCACHE, or conns_opts.spill_blocks */
     uint64_t punched;          /* spill bytes before this offset were given back */
     struct conn_summary tmp;
     struct conn_summary one;   /* -s: the chosen stream's parts so far */
@@ -552,7 +565,7 @@ static uint8_t *st_at(struct conns_ctx *c, uint64_t s)
     return &c->st[s - c->st_base];
 }
 
-static bool spill_io(struct conns_ctx *c, uint64_t s, struct conn_summary *r, bool wr)
+static bool spill_ready(struct conns_ctx *c)
 {
     if (c->spill_fd == -1) {
         c->spill_fd = spill_open();
@@ -561,13 +574,84 @@ static bool spill_io(struct conns_ctx *c, uint64_t s, struct conn_summary *r, bo
                             "wait for an earlier stream are printed out of order\n",
                     strerror(errno));
             c->spill_fd = -2;
+            return false;
+        }
+        c->nscache = c->o.spill_blocks ? c->o.spill_blocks : SCACHE;
+        c->scache = xmalloc(c->nscache * sizeof *c->scache);
+        for (uint32_t i = 0; i < c->nscache; i++)
+            c->scache[i].block = UINT64_MAX;
+    }
+    return c->spill_fd >= 0;
+}
+
+/* Write the changed rows of b that are still to be printed, a run of neighbours at a time. */
+static bool sblock_flush(struct conns_ctx *c, struct sblock *b)
+{
+    bool ok = true;
+    uint64_t first = b->block * SB;
+    for (uint32_t i = 0; i < SB;) {
+        if (!(b->dirty >> i & 1) || first + i < c->next) {
+            i++;
+            continue;
+        }
+        uint32_t j = i;
+        while (j < SB && (b->dirty >> j & 1))
+            j++;
+        size_t n = (j - i) * sizeof b->row[0];
+        off_t off = (off_t)((first + i) * sizeof b->row[0]);
+        if (pwrite(c->spill_fd, &b->row[i], n, off) != (ssize_t)n)
+            ok = false;
+        i = j;
+    }
+    b->dirty = 0;
+    return ok;
+}
+
+/* The cache slot of stream s's block, holding that block (the one there before leaves). */
+static struct sblock *sblock_of(struct conns_ctx *c, uint64_t s)
+{
+    uint64_t blk = s / SB;
+    struct sblock *b = &c->scache[blk % c->nscache];
+    if (b->block != blk) {
+        if (b->block != UINT64_MAX && b->dirty)
+            sblock_flush(c, b);
+        b->block = blk;
+        b->have = b->dirty = 0;
+    }
+    return b;
+}
+
+/* Read (wr false) or write row s of the spill file, through the block cache. */
+static bool spill_io(struct conns_ctx *c, uint64_t s, struct conn_summary *r, bool wr)
+{
+    if (!spill_ready(c))
+        return false;
+    struct sblock *b = sblock_of(c, s);
+    uint32_t i = (uint32_t)(s % SB);
+    if (wr) {
+        b->row[i] = *r;
+        b->have |= (1ull << i);
+        b->dirty |= (1ull << i);
+        return true;
+    }
+    if (!(b->have >> i & 1)) {
+        /* the whole block when nothing of it is here (rows printed in order read it once),
+         * else just the row (the others here may be newer than the file's) */
+        size_t sz = sizeof b->row[0];
+        if (!b->have) {
+            ssize_t n = pread(c->spill_fd, b->row, SB * sz, (off_t)(b->block * SB * sz));
+            if (n < (ssize_t)((i + 1) * sz))
+                return false;
+            uint64_t got = (uint64_t)n / sz; /* rows read (the file may end inside the block) */
+            b->have = got >= 64 ? ~0ull : (1ull << got) - 1;
+        } else if (pread(c->spill_fd, &b->row[i], sz, (off_t)(s * sz)) != (ssize_t)sz) {
+            return false;
+        } else {
+            b->have |= (1ull << i);
         }
     }
-    if (c->spill_fd < 0)
-        return false;
-    off_t off = (off_t)(s * sizeof *r);
-    ssize_t n = wr ? pwrite(c->spill_fd, r, sizeof *r, off) : pread(c->spill_fd, r, sizeof *r, off);
-    return n == (ssize_t)sizeof *r;
+    *r = b->row[i];
+    return true;
 }
 
 /* Give back the spill file's blocks below the next row to print. */
@@ -801,6 +885,7 @@ void render_conns_free(struct sink *s)
     free(c->st);
     if (c->spill_fd >= 0)
         close(c->spill_fd);
+    free(c->scache);
     free(c->batch);
     free(c->text);
     free(c->printed.v);

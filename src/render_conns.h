@@ -34,6 +34,7 @@ struct conns_opts {
     uint32_t stream;
     bool color;
     uint32_t window;      /* rows kept in memory ahead of the next to print (0: 4096) */
+    uint32_t spill_blocks; /* blocks of 32 spilled rows cached in memory (0: 256) */
 };
 
 struct sink render_conns_sink(struct obuf *ob, const struct conns_opts *o);

@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct obuf list_ob, json_ob, html_ob, explain_ob, ladder_ob, conns_ob;
     ob_init_mem(&conns_ob, 1 << 22);
     struct conns_opts co = {(enum conns_fmt)(size % 3), (size & 32) != 0, false, 0, false,
-                            (size & 64) ? 2u : 0u};
+                            (size & 64) ? 2u : 0u, (size & 128) ? 1u : 0u};
     ob_init_mem(&explain_ob, 1 << 22);
     ob_init_mem(&ladder_ob, 1 << 22);
     struct explain_opts eo = {size & 1 ? "zh" : "en", -1, size & 2, 0};
