@@ -11,7 +11,7 @@
 # Jobs on each capture, output to /dev/null as the same sink for all:
 #   cat, tcpdump -nn -r, tshark -q -z conv,tcp, tshark -T fields with tcp.analysis.flags
 #   (skipped on the 10M file unless BENCH_TSHARK_FIELDS=1), tcplens read, tcplens read --json,
-#   tcplens conns (when the binary has that command), and conns on one thread (TCPLENS_THREADS=1).
+#   tcplens conns (when the binary has that command), and conns forced to one and two threads.
 # Each job runs BENCH_REPEAT times (default 1) after the file was read once into the page
 # cache; the fastest wall time and the largest peak RSS are kept (GNU time: %e %M).
 # Output: a table per capture with wall time, packets/s, MB/s, peak RSS and the ratio of the
@@ -153,8 +153,9 @@ run_file() { # FILE LABEL BIG(0/1) -> results in $DIR/results-LABEL.txt
     measure "$f" tcplens-json "$BIN" read --json "$f" >>"$res"
     if have_conns; then
         measure "$f" tcplens-conns "$BIN" conns "$f" >>"$res"
-        # the same on one thread, to show what the second one buys
+        # one thread and two whatever the machine has (the default picks by CPU count)
         measure "$f" tcplens-conns-1t env TCPLENS_THREADS=1 "$BIN" conns "$f" >>"$res"
+        measure "$f" tcplens-conns-2t env TCPLENS_THREADS=2 "$BIN" conns "$f" >>"$res"
     fi
 }
 

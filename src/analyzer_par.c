@@ -470,7 +470,9 @@ bool analyzer_par_wanted(const struct run_opts *o)
     const char *env = getenv("TCPLENS_THREADS");
     if (env && *env)
         return strtol(env, NULL, 10) >= 2;
-    return cpus_available() >= 2;
+    /* three threads are busy (two shards and the merger that prints): on two CPUs they were
+     * not faster than one thread (docs/performance.md), so only from three on */
+    return cpus_available() >= 3;
 }
 
 static void shard_limits(const struct tcp_track_limits *lim, struct tcp_track_limits *out)

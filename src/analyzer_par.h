@@ -26,8 +26,8 @@ struct capfile;
 struct bpf_set;
 
 /* Whether analyzer_run should use the shards for o: a regular file (not standard input), sinks
- * that need no packet events, no -w, and two CPUs (TCPLENS_THREADS=1 forces one thread,
- * TCPLENS_THREADS=2 two). */
+ * that need no packet events, no -w, and three CPUs for the three busy threads
+ * (TCPLENS_THREADS=1 forces one thread, TCPLENS_THREADS=2 two). */
 bool analyzer_par_wanted(const struct run_opts *o);
 
 /* Run with cf (already open, becomes shard 0's; not closed here) and bpf (shard 0's, may be
