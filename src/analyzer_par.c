@@ -14,7 +14,7 @@
 #include "capture.h"
 #include "xalloc.h"
 
-#define PAR_RING 1024u          /* messages a shard may be ahead of the merger */
+#define PAR_RING 512u           /* messages a shard may be ahead of the merger */
 #define PAR_WAKE_SLACK 2048u    /* frames past the one the merger waits for before it is woken */
 #define PAR_PROGRESS_EVERY 1024u /* records between progress publications */
 #define NONE UINT64_MAX
