@@ -17,20 +17,37 @@ struct run_state {
     int nsinks;
 };
 
+void sinks_start(struct sink *sinks, int nsinks, int64_t first_ts)
+{
+    for (int i = 0; i < nsinks; i++)
+        if (sinks[i].start)
+            sinks[i].start(sinks[i].ctx, first_ts);
+}
+
+void sinks_conn(struct sink *sinks, int nsinks, const struct tcp_conn *c)
+{
+    for (int i = 0; i < nsinks; i++)
+        if (sinks[i].conn)
+            sinks[i].conn(sinks[i].ctx, c);
+}
+
+void sinks_forgotten(struct sink *sinks, int nsinks, uint32_t stream)
+{
+    for (int i = 0; i < nsinks; i++)
+        if (sinks[i].forgotten)
+            sinks[i].forgotten(sinks[i].ctx, stream);
+}
+
 static void on_forgotten(void *ctx, uint32_t stream)
 {
     struct run_state *rs = ctx;
-    for (int i = 0; i < rs->nsinks; i++)
-        if (rs->sinks[i].forgotten)
-            rs->sinks[i].forgotten(rs->sinks[i].ctx, stream);
+    sinks_forgotten(rs->sinks, rs->nsinks, stream);
 }
 
 static void on_conn_close(void *ctx, const struct tcp_conn *c)
 {
     struct run_state *rs = ctx;
-    for (int i = 0; i < rs->nsinks; i++)
-        if (rs->sinks[i].conn)
-            rs->sinks[i].conn(rs->sinks[i].ctx, c);
+    sinks_conn(rs->sinks, rs->nsinks, c);
 }
 
 enum run_status analyzer_run(const struct run_opts *o, struct sink *sinks, int nsinks,
@@ -98,7 +115,7 @@ enum run_status analyzer_run(const struct run_opts *o, struct sink *sinks, int n
         lim = o->limits;
     else
         tcp_track_defaults(&lim);
-    if (cf && !o->mem && !cw && analyzer_par_wanted(o)) {
+    if (cf && !o->mem && analyzer_par_wanted(o)) {
         status = analyzer_run_par(o, cf, bpf, &lim, sinks, nsinks, ri, eb);
         bpf_set_free(bpf);
         capfile_close(cf);
@@ -171,9 +188,7 @@ enum run_status analyzer_run(const struct run_opts *o, struct sink *sinks, int n
         if (ri->shown == 0) {
             ri->first_ts = now;
             prev = now;
-            for (int i = 0; i < nsinks; i++)
-                if (sinks[i].start)
-                    sinks[i].start(sinks[i].ctx, now);
+            sinks_start(sinks, nsinks, now);
         }
         ri->last_ts = now;
         ri->shown++;

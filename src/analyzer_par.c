@@ -16,7 +16,6 @@
 
 #define PAR_RING 512u           /* messages a shard may be ahead of the merger */
 #define PAR_WAKE_SLACK 2048u    /* frames past the one the merger waits for before it is woken */
-#define PAR_PROGRESS_EVERY 1024u /* records between progress publications */
 #define NONE UINT64_MAX
 
 enum msg_kind { MSG_CREATED, MSG_CONN, MSG_FORGOTTEN };
@@ -50,7 +49,6 @@ struct shard {
     _Atomic uint64_t done_frame;      /* frames up to this one are analysed, messages in ring */
     _Atomic uint64_t wake_at;         /* the merger waits for done_frame to reach this */
     _Atomic bool finished;            /* the shard's last message is in the ring */
-    _Atomic bool have_first;
     _Atomic int64_t first_ts;
     _Atomic uint64_t offset;          /* bytes read, for progress */
     /* the shard's own results, read after it finished */
@@ -283,7 +281,7 @@ static void *shard_main(void *arg)
         }
         frame++;
         ri->packets++;
-        if ((frame & (PAR_PROGRESS_EVERY - 1)) == 0)
+        if ((frame & (ANALYZER_PROGRESS_EVERY - 1)) == 0)
             atomic_store_explicit(&s->offset, capfile_offset(s->cf), memory_order_relaxed);
         if (s->bpf && !bpf_set_match(s->bpf, &rec)) {
             frame_done(s, frame);
@@ -295,7 +293,6 @@ static void *shard_main(void *arg)
         if (ri->shown == 0) {
             ri->first_ts = now;
             atomic_store(&s->first_ts, now);
-            atomic_store(&s->have_first, true);
         }
         ri->last_ts = now;
         ri->shown++;
@@ -332,9 +329,7 @@ static void *shard_main(void *arg)
 static void start_sinks(struct par *P, int64_t first_ts)
 {
     P->started = true;
-    for (int i = 0; i < P->nsinks; i++)
-        if (P->sinks[i].start)
-            P->sinks[i].start(P->sinks[i].ctx, first_ts);
+    sinks_start(P->sinks, P->nsinks, first_ts);
 }
 
 static void deliver(struct par *P, struct shard *s, struct par_msg *m)
@@ -347,9 +342,7 @@ static void deliver(struct par *P, struct shard *s, struct par_msg *m)
     case MSG_FORGOTTEN:
         if (smap_get(&s->map, m->stream, &g)) {
             smap_del(&s->map, m->stream);
-            for (int i = 0; i < P->nsinks; i++)
-                if (P->sinks[i].forgotten)
-                    P->sinks[i].forgotten(P->sinks[i].ctx, g);
+            sinks_forgotten(P->sinks, P->nsinks, g);
         }
         return;
     case MSG_CONN:
@@ -360,9 +353,7 @@ static void deliver(struct par *P, struct shard *s, struct par_msg *m)
         m->conn.stream = g;
         if (!P->started)
             start_sinks(P, atomic_load(&s->first_ts));
-        for (int i = 0; i < P->nsinks; i++)
-            if (P->sinks[i].conn)
-                P->sinks[i].conn(P->sinks[i].ctx, &m->conn);
+        sinks_conn(P->sinks, P->nsinks, &m->conn);
         return;
     }
 }

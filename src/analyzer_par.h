@@ -37,4 +37,10 @@ enum run_status analyzer_run_par(const struct run_opts *o, struct capfile *cf,
                                  struct sink *sinks, int nsinks, struct run_info *ri,
                                  struct errbuf *eb);
 
+/* The sinks' start, conn and forgotten events, each sink in turn (analyzer.c): the one way
+ * both drivers hand events over. */
+void sinks_start(struct sink *sinks, int nsinks, int64_t first_ts);
+void sinks_conn(struct sink *sinks, int nsinks, const struct tcp_conn *c);
+void sinks_forgotten(struct sink *sinks, int nsinks, uint32_t stream);
+
 #endif

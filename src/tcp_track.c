@@ -784,8 +784,6 @@ static void update_completeness(struct tcp_conn *c, uint16_t flags, uint32_t seg
 static void track_inner(struct tcp_track *t, const struct pkt *p, struct tcp_rec *r)
 {
     const struct pkt_inner *in = &p->icmp.inner;
-    if (!in->have_tcp)
-        return;
     /* Wireshark dissects the quoted header as TCP from the inner addresses: it finds or creates
      * the conversation (so it can take a stream number) but does no sequence analysis. */
     struct pkt q;
@@ -856,19 +854,32 @@ uint32_t tcp_track_pair_key(const struct addr *a, uint16_t pa, const struct addr
     return pair_hash(a, pa, b, pb);
 }
 
+/* What the tracker files a packet under: the TCP header quoted by an ICMP error, the packet's
+ * own whole TCP header (not a fragment), or nothing. */
+enum track_as { TRACK_NONE, TRACK_INNER, TRACK_TCP };
+
+static enum track_as track_as(const struct pkt *p)
+{
+    if ((p->l4 == L4_ICMP || p->l4 == L4_ICMPV6) && p->icmp.inner.present)
+        return p->icmp.inner.have_tcp ? TRACK_INNER : TRACK_NONE;
+    if (p->l4 != L4_TCP || !p->tcp.have_hdr || p->frag)
+        return TRACK_NONE;
+    return TRACK_TCP;
+}
+
 bool tcp_track_shard_key(const struct pkt *p, uint32_t *key)
 {
-    if ((p->l4 == L4_ICMP || p->l4 == L4_ICMPV6) && p->icmp.inner.present) {
-        const struct pkt_inner *in = &p->icmp.inner;
-        if (!in->have_tcp)
-            return false;
+    const struct pkt_inner *in = &p->icmp.inner;
+    switch (track_as(p)) {
+    case TRACK_INNER:
         *key = pair_hash(&in->src, in->sport, &in->dst, in->dport);
         return true;
-    }
-    if (p->l4 != L4_TCP || !p->tcp.have_hdr || p->frag)
+    case TRACK_TCP:
+        *key = pair_hash(&p->src, p->sport, &p->dst, p->dport);
+        return true;
+    default:
         return false;
-    *key = pair_hash(&p->src, p->sport, &p->dst, p->dport);
-    return true;
+    }
 }
 
 void tcp_track_packet(struct tcp_track *t, const struct pkt *p, struct tcp_rec *r)
@@ -876,12 +887,15 @@ void tcp_track_packet(struct tcp_track *t, const struct pkt *p, struct tcp_rec *
     rec_clear(r);
     int64_t now = ts_ns(p->ts_sec, p->ts_nsec);
     tcp_track_tick(t, now);
-    if ((p->l4 == L4_ICMP || p->l4 == L4_ICMPV6) && p->icmp.inner.present) {
+    switch (track_as(p)) {
+    case TRACK_NONE:
+        return;
+    case TRACK_INNER:
         track_inner(t, p, r);
         return;
+    case TRACK_TCP:
+        break;
     }
-    if (p->l4 != L4_TCP || !p->tcp.have_hdr || p->frag)
-        return;
 
     const struct pkt_tcp *th = &p->tcp;
     int dir = pkt_direction(p);
