@@ -20,18 +20,6 @@ size_t addr_str(const struct addr *ad, char *buf, size_t n)
     return strlen(buf);
 }
 
-int addr_cmp(const struct addr *x, const struct addr *y)
-{
-    if (x->family != y->family)
-        return x->family < y->family ? -1 : 1;
-    return memcmp(x->a, y->a, x->family == 4 ? 4 : 16);
-}
-
-bool addr_eq(const struct addr *x, const struct addr *y)
-{
-    return x->family == y->family && !memcmp(x->a, y->a, x->family == 4 ? 4 : 16);
-}
-
 const char *pkt_strdup(struct pkt *p, const uint8_t *s, size_t n)
 {
     size_t room = PKT_ARENA - p->arena_used;

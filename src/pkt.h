@@ -37,8 +37,39 @@ struct addr {
 
 /* Writes the textual address into buf (at least 46 bytes); returns its length. */
 size_t addr_str(const struct addr *ad, char *buf, size_t n);
-int addr_cmp(const struct addr *x, const struct addr *y);
-bool addr_eq(const struct addr *x, const struct addr *y);
+/* Order (family, then the address bytes as memcmp sees them: <0, 0, >0) and equality; inline
+ * because the tracker compares addresses for every packet. */
+static inline uint64_t addr_be64_(const uint8_t *b)
+{
+    return (uint64_t)b[0] << 56 | (uint64_t)b[1] << 48 | (uint64_t)b[2] << 40 |
+           (uint64_t)b[3] << 32 | (uint64_t)b[4] << 24 | (uint64_t)b[5] << 16 |
+           (uint64_t)b[6] << 8 | b[7];
+}
+
+static inline int addr_cmp(const struct addr *x, const struct addr *y)
+{
+    if (x->family != y->family)
+        return x->family < y->family ? -1 : 1;
+    uint64_t a = addr_be64_(x->a), b = addr_be64_(y->a);
+    if (x->family == 4) {
+        a >>= 32;
+        b >>= 32;
+    } else if (a == b) {
+        a = addr_be64_(x->a + 8);
+        b = addr_be64_(y->a + 8);
+    }
+    return (a > b) - (a < b);
+}
+
+static inline bool addr_eq(const struct addr *x, const struct addr *y)
+{
+    if (x->family != y->family)
+        return false;
+    uint64_t a = addr_be64_(x->a), b = addr_be64_(y->a);
+    if (x->family == 4)
+        return (a >> 32) == (b >> 32);
+    return a == b && addr_be64_(x->a + 8) == addr_be64_(y->a + 8);
+}
 
 /* ---- outcome of a layer ---- */
 

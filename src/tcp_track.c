@@ -20,6 +20,11 @@
 #define NS_PER_SEC 1000000000LL
 #define WS_MAX_UNACKED 10000 /* Wireshark's TCP_MAX_UNACKED_SEGMENTS */
 
+/* Most directions never have more than a few unacknowledged segments at once: their arrays
+ * (SEGS_SMALL entries) come from a pool of the tracker's own, larger ones from malloc. */
+#define SEGS_SMALL 4u
+#define SEGS_CHUNK 256u /* small arrays per pool block (the first links the blocks) */
+
 const struct ta_name ta_names[] = {
     {TA_RETRANSMISSION, "retransmission", "TCP Retransmission"},
     {TA_LOST_PACKET, "lost_segment", "TCP Previous segment not captured"},
@@ -52,6 +57,11 @@ struct ghost {
     int8_t ws1, ws2;         /* win_scale of flow1 / flow2 (the window keeps its scaling) */
 };
 
+union seg_small {
+    struct tcp_seg seg[SEGS_SMALL];
+    union seg_small *next;
+};
+
 struct lru {
     struct tcp_conn *head, *tail; /* head: least recently active */
 };
@@ -82,6 +92,8 @@ struct tcp_track {
     struct tcp_conn *free_conns; /* released entries kept for reuse (linked by hnext) */
     uint32_t nfree;
     struct tcp_track_hooks hooks;
+    union seg_small *small_free; /* pool of SEGS_SMALL arrays: free ones, linked */
+    union seg_small *small_blocks; /* blocks of SEGS_CHUNK arrays (first one links them) */
 };
 
 /* Released entries kept for reuse, with their segment arrays: a busy capture creates and frees
@@ -148,11 +160,62 @@ static uint64_t addr_hash(const struct addr *a)
     return mix64(w0 ^ mix64(w1 ^ 0x600000000ULL));
 }
 
-/* Symmetric in the two endpoints so both directions land in the same bucket. */
-static uint32_t pair_hash(const struct addr *a, uint16_t pa, const struct addr *b, uint16_t pb)
+/* Symmetric in the two endpoints so both directions land in the same bucket (the general form,
+ * for pairs that are not both IPv4). */
+static uint32_t pair_hash_any(const struct addr *a, uint16_t pa, const struct addr *b, uint16_t pb)
 {
     uint64_t ha = addr_hash(a) + mix64(pa + 1), hb = addr_hash(b) + mix64(pb + 1);
     return (uint32_t)mix64((ha ^ hb) + (ha + hb));
+}
+
+/* An IPv4 endpoint packed into one word: family tag, address and port, ordered as
+ * pkt_direction orders endpoints (address bytes as memcmp sees them, then the port). */
+static inline uint64_t ep4(const struct addr *a, uint16_t port)
+{
+    const uint8_t *b = a->a;
+    uint32_t v = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+    return 4ULL << 56 | (uint64_t)v << 16 | port;
+}
+
+/* A packet's address/port pair as the table sees it: the hash, the direction (>= 0: the sender
+ * is the conversation's addr1:port1, Wireshark's order) and, for IPv4, the two endpoints in
+ * canonical order (e1: the greater one, which is always addr1:port1). */
+struct pair_key {
+    uint64_t e1, e2;         /* 0, 0 unless both endpoints are IPv4 */
+    uint32_t h;
+    int dir;
+};
+
+static uint32_t hash_ep4(uint64_t e1, uint64_t e2)
+{
+    return (uint32_t)mix64(e1 ^ (e2 * 0x9e3779b97f4a7c15ULL));
+}
+
+static inline void pair_key_of(struct pair_key *k, const struct addr *s, uint16_t sp,
+                               const struct addr *d, uint16_t dp)
+{
+    if (s->family == 4 && d->family == 4) {
+        uint64_t es = ep4(s, sp), ed = ep4(d, dp);
+        bool fwd = es > ed; /* addr_cmp, then sport > dport, as pkt_direction */
+        k->e1 = fwd ? es : ed;
+        k->e2 = fwd ? ed : es;
+        k->dir = fwd ? 1 : -1;
+        k->h = hash_ep4(k->e1, k->e2);
+        return;
+    }
+    k->e1 = k->e2 = 0;
+    int dir = addr_cmp(s, d);
+    if (dir == 0)
+        dir = sp > dp ? 1 : -1;
+    k->dir = dir;
+    k->h = pair_hash_any(s, sp, d, dp);
+}
+
+static uint32_t pair_hash(const struct addr *a, uint16_t pa, const struct addr *b, uint16_t pb)
+{
+    struct pair_key k;
+    pair_key_of(&k, a, pa, b, pb);
+    return k.h;
 }
 
 static bool conn_matches(const struct tcp_conn *c, const struct addr *s, uint16_t sp,
@@ -163,11 +226,19 @@ static bool conn_matches(const struct tcp_conn *c, const struct addr *s, uint16_
     return c->port1 == dp && c->port2 == sp && addr_eq(&c->addr1, d) && addr_eq(&c->addr2, s);
 }
 
-static struct tcp_conn *lookup(struct tcp_track *t, uint32_t h, const struct addr *s, uint16_t sp,
-                               const struct addr *d, uint16_t dp)
+static inline struct tcp_conn *lookup(struct tcp_track *t, const struct pair_key *k,
+                                      const struct addr *s, uint16_t sp, const struct addr *d,
+                                      uint16_t dp)
 {
-    for (struct tcp_conn *c = t->buckets[h & (t->nbuckets - 1)]; c; c = c->hnext)
-        if (c->hash == h && conn_matches(c, s, sp, d, dp))
+    struct tcp_conn *c = t->buckets[k->h & (t->nbuckets - 1)];
+    if (k->e1) {
+        for (; c; c = c->hnext)
+            if (c->key1 == k->e1 && c->key2 == k->e2)
+                return c;
+        return NULL;
+    }
+    for (; c; c = c->hnext)
+        if (c->hash == k->h && !c->key1 && conn_matches(c, s, sp, d, dp))
             return c;
     return NULL;
 }
@@ -345,6 +416,37 @@ static void flow_init(struct tcp_flow *f)
     f->ws_offered = -1;
 }
 
+static struct tcp_seg *small_get(struct tcp_track *t)
+{
+    if (!t->small_free) {
+        union seg_small *b = xmalloc(SEGS_CHUNK * sizeof *b);
+        b[0].next = t->small_blocks;
+        t->small_blocks = b;
+        for (uint32_t i = 1; i < SEGS_CHUNK; i++) {
+            b[i].next = t->small_free;
+            t->small_free = &b[i];
+        }
+    }
+    union seg_small *u = t->small_free;
+    t->small_free = u->next;
+    return u->seg;
+}
+
+static void small_put(struct tcp_track *t, struct tcp_seg *segs)
+{
+    union seg_small *u = (union seg_small *)(void *)segs;
+    u->next = t->small_free;
+    t->small_free = u;
+}
+
+static void segs_free(struct tcp_track *t, struct tcp_flow *f)
+{
+    if (f->capsegs == SEGS_SMALL)
+        small_put(t, f->segs);
+    else
+        free(f->segs);
+}
+
 static void conn_release(struct tcp_track *t, struct tcp_conn *c)
 {
     t->total_segs -= c->flow1.nsegs + c->flow2.nsegs;
@@ -354,8 +456,8 @@ static void conn_release(struct tcp_track *t, struct tcp_conn *c)
         t->nfree++;
         return;
     }
-    free(c->flow1.segs);
-    free(c->flow2.segs);
+    segs_free(t, &c->flow1);
+    segs_free(t, &c->flow2);
     free(c);
 }
 
@@ -434,6 +536,10 @@ static struct tcp_conn *conn_new(struct tcp_track *t, uint32_t h, const struct p
         c->addr1 = p->dst; c->port1 = p->dport;
         c->addr2 = p->src; c->port2 = p->sport;
     }
+    if (c->addr1.family == 4 && c->addr2.family == 4) {
+        c->key1 = ep4(&c->addr1, c->port1);
+        c->key2 = ep4(&c->addr2, c->port2);
+    }
     flow_init(&c->flow1);
     flow_init(&c->flow2);
     if (ghost) {
@@ -476,15 +582,6 @@ static struct tcp_conn *conn_replace(struct tcp_track *t, struct tcp_conn *old, 
     return conn_new(t, h, p, direction, NULL);
 }
 
-/* Wireshark's direction: compare addresses (then ports); >= 0 means flow1. */
-static int pkt_direction(const struct pkt *p)
-{
-    int d = addr_cmp(&p->src, &p->dst);
-    if (d == 0)
-        d = p->sport > p->dport ? 1 : -1;
-    return d;
-}
-
 /* ---- unacked segment list ---- */
 
 static void seg_add(struct tcp_track *t, struct tcp_flow *f, uint64_t frame, uint32_t seq,
@@ -496,8 +593,19 @@ static void seg_add(struct tcp_track *t, struct tcp_flow *f, uint64_t frame, uin
         return;
     }
     if (f->nsegs == f->capsegs) {
-        f->capsegs = f->capsegs ? f->capsegs * 2 : 4;
-        f->segs = xrealloc(f->segs, f->capsegs * sizeof *f->segs);
+        if (!f->capsegs) {
+            f->segs = small_get(t);
+            f->capsegs = SEGS_SMALL;
+        } else if (f->capsegs == SEGS_SMALL) {
+            struct tcp_seg *n = xmalloc(2 * SEGS_SMALL * sizeof *n);
+            memcpy(n, f->segs, SEGS_SMALL * sizeof *n);
+            small_put(t, f->segs);
+            f->segs = n;
+            f->capsegs = 2 * SEGS_SMALL;
+        } else {
+            f->capsegs *= 2;
+            f->segs = xrealloc(f->segs, f->capsegs * sizeof *f->segs);
+        }
     }
     struct tcp_seg *s = &f->segs[f->nsegs++];
     s->frame = frame;
@@ -733,27 +841,30 @@ finished_retrans:;
     fwd->lastsegmentflags = ta;
 
     /* drop the peer's segments this ACK covers; remember the one it acknowledges exactly */
-    for (uint32_t i = rev->nsegs; i-- > 0;) {
+    /* (one pass, oldest first, keeping the survivors in order; where several segments end
+     * at ack, the oldest is the one acknowledged, as in Wireshark's newest-first walk) */
+    uint32_t n = rev->nsegs, w = 0;
+    bool acked = false;
+    for (uint32_t i = 0; i < n; i++) {
         struct tcp_seg *s = &rev->segs[i];
-        bool del;
         if (ack == s->nextseq) {
-            r->acks_frame = s->frame;
-            r->ack_rtt = ts_diff(now, s->ts);
-            del = true;
-        } else if (SEQ_GT(ack, s->seq) && SEQ_LEQ(ack, s->nextseq)) {
+            if (!acked) {
+                acked = true;
+                r->acks_frame = s->frame;
+                r->ack_rtt = ts_diff(now, s->ts);
+            }
+            continue;
+        }
+        if (SEQ_GT(ack, s->seq) && SEQ_LEQ(ack, s->nextseq))
             s->seq = ack;
-            del = false;
-        } else if (SEQ_GT(s->nextseq, ack)) {
-            del = false;
-        } else {
-            del = true;
-        }
-        if (del) {
-            memmove(s, s + 1, (rev->nsegs - i - 1) * sizeof *s);
-            rev->nsegs--;
-            t->total_segs--;
-        }
+        else if (!SEQ_GT(s->nextseq, ack))
+            continue;
+        if (w != i)
+            rev->segs[w] = *s;
+        w++;
     }
+    rev->nsegs = w;
+    t->total_segs -= n - w;
     r->flags = ta;
 }
 
@@ -795,9 +906,11 @@ static void track_inner(struct tcp_track *t, const struct pkt *p, struct tcp_rec
     q.dst = in->dst;
     q.sport = in->sport;
     q.dport = in->dport;
-    int dir = pkt_direction(&q);
-    uint32_t h = pair_hash(&q.src, q.sport, &q.dst, q.dport);
-    struct tcp_conn *c = lookup(t, h, &q.src, q.sport, &q.dst, q.dport);
+    struct pair_key k;
+    pair_key_of(&k, &q.src, q.sport, &q.dst, q.dport);
+    int dir = k.dir;
+    uint32_t h = k.h;
+    struct tcp_conn *c = lookup(t, &k, &q.src, q.sport, &q.dst, q.dport);
     if (!c) {
         uint32_t g = ghost_of(t, &q, dir);
         struct ghost copy;
@@ -827,14 +940,15 @@ static void track_inner(struct tcp_track *t, const struct pkt *p, struct tcp_rec
 }
 
 /* memset of the whole record compiles to `rep stos`, whose start-up cost showed in profiles;
- * fixed-size chunks become plain vector stores. */
+ * fixed-size chunks, unrolled, become a few plain vector stores. */
 static inline void rec_clear(struct tcp_rec *r)
 {
     char *b = (char *)r;
-    size_t i = 0;
-    for (; i + 32 <= sizeof *r; i += 32)
-        memset(b + i, 0, 32);
-    memset(b + i, 0, sizeof *r - i);
+    enum { CHUNKS = sizeof *r / 32, TAIL = sizeof *r % 32 };
+#pragma GCC unroll 16
+    for (size_t i = 0; i < CHUNKS; i++)
+        memset(b + i * 32, 0, 32);
+    memset(b + CHUNKS * 32, 0, TAIL);
 }
 
 void tcp_track_set_hooks(struct tcp_track *t, const struct tcp_track_hooks *h)
@@ -842,11 +956,17 @@ void tcp_track_set_hooks(struct tcp_track *t, const struct tcp_track_hooks *h)
     t->hooks = *h;
 }
 
-void tcp_track_tick(struct tcp_track *t, int64_t now)
+static inline void tick(struct tcp_track *t, int64_t now)
 {
     if (now > t->now)
         t->now = now;
-    evict(t);
+    if (t->count > t->lim.soft_conns)
+        evict(t);
+}
+
+void tcp_track_tick(struct tcp_track *t, int64_t now)
+{
+    tick(t, now);
 }
 
 uint32_t tcp_track_pair_key(const struct addr *a, uint16_t pa, const struct addr *b, uint16_t pb)
@@ -886,7 +1006,7 @@ void tcp_track_packet(struct tcp_track *t, const struct pkt *p, struct tcp_rec *
 {
     rec_clear(r);
     int64_t now = ts_ns(p->ts_sec, p->ts_nsec);
-    tcp_track_tick(t, now);
+    tick(t, now);
     switch (track_as(p)) {
     case TRACK_NONE:
         return;
@@ -898,10 +1018,12 @@ void tcp_track_packet(struct tcp_track *t, const struct pkt *p, struct tcp_rec *
     }
 
     const struct pkt_tcp *th = &p->tcp;
-    int dir = pkt_direction(p);
-    uint32_t h = pair_hash(&p->src, p->sport, &p->dst, p->dport);
+    struct pair_key k;
+    pair_key_of(&k, &p->src, p->sport, &p->dst, p->dport);
+    int dir = k.dir;
+    uint32_t h = k.h;
     bool is_new = false;
-    struct tcp_conn *c = lookup(t, h, &p->src, p->sport, &p->dst, p->dport);
+    struct tcp_conn *c = lookup(t, &k, &p->src, p->sport, &p->dst, p->dport);
     if (!c) {
         uint32_t g = ghost_of(t, p, dir);
         struct ghost copy;
@@ -1018,9 +1140,12 @@ void tcp_track_packet(struct tcp_track *t, const struct pkt *p, struct tcp_rec *
     }
     r->irtt = c->ts_first_rtt;
     tcp_state_update(c, fwd, rev, p, r);
-    /* most recently active now, on the list of its state after this segment */
-    lru_unlink(t, c);
-    lru_push(t, c);
+    /* most recently active now, on the list of its state after this segment (nothing to do
+     * when it is already the last one of that list) */
+    if (c->lru_closed != c->closed || t->lru[c->lru_closed].tail != c) {
+        lru_unlink(t, c);
+        lru_push(t, c);
+    }
 }
 
 static int cmp_stream(const void *a, const void *b)
@@ -1033,12 +1158,31 @@ void tcp_track_finish(struct tcp_track *t)
 {
     if (!t->count)
         return;
-    struct tcp_conn **all = xmalloc(t->count * sizeof *all);
-    uint32_t n = 0;
+    uint32_t lo = UINT32_MAX, hi = 0;
     for (int l = 0; l < 2; l++)
-        for (struct tcp_conn *c = t->lru[l].head; c; c = c->lnext)
-            all[n++] = c;
-    qsort(all, n, sizeof *all, cmp_stream);
+        for (struct tcp_conn *c = t->lru[l].head; c; c = c->lnext) {
+            lo = c->stream < lo ? c->stream : lo;
+            hi = c->stream > hi ? c->stream : hi;
+        }
+    uint64_t span = (uint64_t)hi - lo + 1;
+    struct tcp_conn **all;
+    uint32_t n = 0;
+    if (span <= 4 * (uint64_t)t->count + 1024) {
+        /* stream numbers are unique in the table: a slot each, in order, when they are dense */
+        all = xcalloc(span, sizeof *all);
+        for (int l = 0; l < 2; l++)
+            for (struct tcp_conn *c = t->lru[l].head; c; c = c->lnext)
+                all[c->stream - lo] = c;
+        for (uint64_t i = 0; i < span; i++)
+            if (all[i])
+                all[n++] = all[i];
+    } else {
+        all = xmalloc(t->count * sizeof *all);
+        for (int l = 0; l < 2; l++)
+            for (struct tcp_conn *c = t->lru[l].head; c; c = c->lnext)
+                all[n++] = c;
+        qsort(all, n, sizeof *all, cmp_stream);
+    }
     for (uint32_t i = 0; i < n; i++)
         conn_drop(t, all[i]);
     free(all);
@@ -1057,9 +1201,13 @@ void tcp_track_free(struct tcp_track *t)
     }
     for (struct tcp_conn *c = t->free_conns, *n; c; c = n) {
         n = c->hnext;
-        free(c->flow1.segs);
-        free(c->flow2.segs);
+        segs_free(t, &c->flow1);
+        segs_free(t, &c->flow2);
         free(c);
+    }
+    for (union seg_small *b = t->small_blocks, *n; b; b = n) {
+        n = b[0].next;
+        free(b);
     }
     free(t->buckets);
     free(t->ring[0].gh);

@@ -169,6 +169,7 @@ struct tcp_conn {
     struct tcp_conn *lprev, *lnext; /* LRU list (open or closed) */
     bool lru_closed;         /* on the closed list */
     uint32_t hash;
+    uint64_t key1, key2;     /* IPv4 pairs: addr1:port1 and addr2:port2 packed (0: not IPv4) */
     bool replaced;           /* a newer conversation took over the key (port reuse) */
     /* ghosted: it leaves the table by eviction and leaves a ghost, so a later packet may
      *   continue the same stream, and on_close is then called again for the later part (until
