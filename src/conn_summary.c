@@ -2,7 +2,6 @@
  * `began` and `ended` are in docs/analysis.md). */
 #include "conn_summary.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "tcp_state.h"
@@ -141,8 +140,10 @@ void conn_summarize(const struct tcp_conn *c, struct conn_summary *s)
     s->closed = c->closed;
     s->replaced = c->replaced;
     s->completeness = c->completeness;
-    snprintf(s->conn_state, sizeof s->conn_state, "%s", zeek_conn_state(c));
-    snprintf(s->history, sizeof s->history, "%s", c->history);
+    /* copied with their caps (the summary was zeroed, so the copies end in a NUL) */
+    const char *cs = zeek_conn_state(c);
+    memcpy(s->conn_state, cs, strnlen(cs, sizeof s->conn_state - 1));
+    memcpy(s->history, c->history, strnlen(c->history, sizeof s->history - 1));
     s->zeek_duration =
         c->ts_zeek_last > c->ts_first ? ts_diff(c->ts_zeek_last, c->ts_first) : 0;
 }

@@ -132,33 +132,42 @@ void ob_write_slow(struct obuf *ob, const void *p, size_t n)
     ob->len += room;
 }
 
+const char ob_digits2[201] = "00010203040506070809101112131415161718192021222324252627282930"
+                              "31323334353637383940414243444546474849505152535455565758596061"
+                              "62636465666768697071727374757677787980818283848586878889909192"
+                              "93949596979899";
+const uint64_t ob_pow10[20] = {0, /* so that 0 has one digit in fmt_u64_len */
+                               10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull,
+                               10000000ull, 100000000ull, 1000000000ull, 10000000000ull,
+                               100000000000ull, 1000000000000ull, 10000000000000ull,
+                               100000000000000ull, 1000000000000000ull, 10000000000000000ull,
+                               100000000000000000ull, 1000000000000000000ull,
+                               10000000000000000000ull};
+
+char *ob_reserve(struct obuf *ob, size_t n)
+{
+    if (ob->cap - ob->len >= n)
+        return ob->buf + ob->len;
+    if (ob->fd >= 0) {
+        ob_flush(ob);
+        return ob->cap >= n ? ob->buf : NULL;
+    }
+    if (n > ob->max || ob->len > ob->max - n)
+        return NULL;
+    size_t want = ob->len + n, nc = ob->cap * 2;
+    while (nc < want)
+        nc *= 2;
+    if (nc > ob->max)
+        nc = ob->max;
+    ob->buf = xrealloc(ob->buf, nc + 1);
+    ob->cap = nc;
+    return ob->buf + ob->len;
+}
+
 void ob_u64(struct obuf *ob, uint64_t v)
 {
-    if (ob->cap - ob->len >= 24) {
-        /* two digits per division; the digits end at tmp + 24 and a fixed 24-byte copy from the
-         * first one stays inside tmp and inside the buffer's room (only the digits count: the
-         * bytes after them are overwritten before they are ever written out) */
-        static const char d2[201] = "00010203040506070809101112131415161718192021222324252627282930"
-                                    "31323334353637383940414243444546474849505152535455565758596061"
-                                    "62636465666768697071727374757677787980818283848586878889909192"
-                                    "93949596979899";
-        char tmp[48];
-        char *e = tmp + 24, *q = e;
-        while (v >= 100) {
-            unsigned r = (unsigned)(v % 100);
-            v /= 100;
-            q -= 2;
-            memcpy(q, d2 + 2 * r, 2);
-        }
-        if (v >= 10) {
-            q -= 2;
-            memcpy(q, d2 + 2 * v, 2);
-        } else {
-            *--q = (char)('0' + v);
-        }
-        memset(e, 0, 24); /* defined bytes after the digits (for memory checkers) */
-        memcpy(ob->buf + ob->len, q, 24);
-        ob->len += (size_t)(e - q);
+    if (ob->cap - ob->len >= 20) {
+        ob_commit(ob, fmt_u64(ob->buf + ob->len, v));
         return;
     }
     char tmp[24];
@@ -182,6 +191,14 @@ void ob_i64(struct obuf *ob, int64_t v)
 
 void ob_fixed(struct obuf *ob, int64_t v, int decimals)
 {
+    if (decimals == 6 && ob->cap - ob->len >= 32) {
+        ob_commit(ob, fmt_fixed(ob->buf + ob->len, v, 6));
+        return;
+    }
+    if (decimals > 0 && decimals <= 18 && ob->cap - ob->len >= 48) {
+        ob_commit(ob, fmt_fixed(ob->buf + ob->len, v, decimals));
+        return;
+    }
     uint64_t pow = 1;
     for (int i = 0; i < decimals; i++)
         pow *= 10;
@@ -317,8 +334,61 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
     return len;
 }
 
+char *fmt_json_str(char *p, const char *s, size_t n)
+{
+    const unsigned char *c = (const unsigned char *)s, *e = c + n;
+    *p++ = '"';
+    while (c < e) {
+        unsigned char ch = *c;
+        if (ch >= 0x20 && ch < 0x80 && ch != '"' && ch != '\\') {
+            *p++ = (char)ch;
+            c++;
+        } else if (ch == '"' || ch == '\\') {
+            p[0] = '\\';
+            p[1] = (char)ch;
+            p += 2;
+            c++;
+        } else if (ch < 0x20) {
+            char x = ch == '\n' ? 'n' : ch == '\r' ? 'r' : ch == '\t' ? 't' : 0;
+            if (x) {
+                p[0] = '\\';
+                p[1] = x;
+                p += 2;
+            } else {
+                memcpy(p, "\\u00", 4);
+                p[4] = hexd[ch >> 4];
+                p[5] = hexd[ch & 15];
+                p += 6;
+            }
+            c++;
+        } else {
+            size_t l = utf8_seq(c, (size_t)(e - c));
+            if (l == 0) {
+                memcpy(p, "\xEF\xBF\xBD", 3);
+                p += 3;
+                c++;
+            } else {
+                memcpy(p, c, l);
+                p += l;
+                c += l;
+            }
+        }
+    }
+    *p++ = '"';
+    return p;
+}
+
 void ob_json_str(struct obuf *ob, const char *s, size_t n)
 {
+    /* straight into the buffer when there is room for the worst case (never a flush the
+     * byte-wise path below would not have made) */
+    if (n <= 4096 && (ob->fd < 0 || ob->cap - ob->len >= FMT_JSON_STR_MAX(n))) {
+        char *p = ob_reserve(ob, FMT_JSON_STR_MAX(n));
+        if (p) {
+            ob_commit(ob, fmt_json_str(p, s, n));
+            return;
+        }
+    }
     const unsigned char *c = (const unsigned char *)s;
     ob_putc(ob, '"');
     size_t i = 0, run = 0;

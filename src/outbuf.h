@@ -57,6 +57,77 @@ static inline void ob_putc(struct obuf *ob, char c)
     }
     ob_write_slow(ob, &c, 1);
 }
+/* Room for n bytes at ob->buf + ob->len, flushing (fd mode) or growing (in-memory mode) first;
+ * NULL if n bytes cannot be had (then write through the functions above, which truncate as
+ * documented). Bytes written there count once ob_commit is called with their end; bytes past
+ * that end may be scribbled on freely (up to n), they are never written out. */
+char *ob_reserve(struct obuf *ob, size_t n);
+static inline void ob_commit(struct obuf *ob, const char *end)
+{
+    ob->len = (size_t)(end - ob->buf);
+}
+
+/* Number formatting into a caller's buffer with room (no checks; see ob_reserve). Each returns
+ * the end of what it wrote. */
+extern const char ob_digits2[201];   /* "00" "01" ... "99" */
+extern const uint64_t ob_pow10[20];  /* 0 (sic), 10, 100, ... 10^19 */
+static inline unsigned fmt_u64_len(uint64_t v)
+{
+    unsigned t = (unsigned)(64 - __builtin_clzll(v | 1)) * 1233u >> 12;
+    return t + (v >= ob_pow10[t]);
+}
+static inline char *fmt_u64(char *p, uint64_t v)
+{
+    char *e = p + fmt_u64_len(v), *q = e;
+    while (v >= 100) {
+        unsigned r = (unsigned)(v % 100);
+        v /= 100;
+        q -= 2;
+        memcpy(q, ob_digits2 + 2 * r, 2);
+    }
+    if (v >= 10)
+        memcpy(q - 2, ob_digits2 + 2 * v, 2);
+    else
+        q[-1] = (char)('0' + v);
+    return e;
+}
+/* exactly `decimals` (0..19) digits of f, with leading zeros */
+static inline char *fmt_frac(char *p, uint64_t f, int decimals)
+{
+    char *e = p + decimals, *q = e;
+    for (int i = decimals; i >= 2; i -= 2) {
+        unsigned r = (unsigned)(f % 100);
+        f /= 100;
+        q -= 2;
+        memcpy(q, ob_digits2 + 2 * r, 2);
+    }
+    if (q > p)
+        q[-1] = (char)('0' + f % 10);
+    return e;
+}
+/* v / 10^decimals with exactly `decimals` (1..18) digits after the point, as ob_fixed */
+static inline char *fmt_fixed(char *p, int64_t v, int decimals)
+{
+    uint64_t a = (uint64_t)v;
+    if (v < 0) {
+        *p++ = '-';
+        a = (uint64_t)0 - a;
+    }
+    uint64_t pow = 1;
+    for (int i = 0; i < decimals; i++) /* folded when decimals is a constant */
+        pow *= 10;
+    p = fmt_u64(p, a / pow);
+    *p++ = '.';
+    return fmt_frac(p, a % pow, decimals);
+}
+/* seconds with 6 decimals from ns, truncated toward zero to microseconds */
+static inline char *fmt_secs(char *p, int64_t ns)
+{
+    return fmt_fixed(p, ns / 1000, 6);
+}
+/* a string literal */
+#define FMT_LIT(p, s) (memcpy((p), (s), sizeof(s) - 1), (p) + sizeof(s) - 1)
+
 void ob_u64(struct obuf *ob, uint64_t v);
 void ob_i64(struct obuf *ob, int64_t v);
 /* Fixed-point: v / 10^decimals with exactly `decimals` digits after the point. */
@@ -72,6 +143,9 @@ void ob_text_esc(struct obuf *ob, const void *p, size_t n);
 /* A JSON string literal, quotes included; bytes that are not valid UTF-8 become U+FFFD. */
 void ob_json_str(struct obuf *ob, const char *s, size_t n);
 void ob_json_cstr(struct obuf *ob, const char *s);
+/* The same into a caller's buffer of at least FMT_JSON_STR_MAX(n) bytes; returns the end. */
+#define FMT_JSON_STR_MAX(n) (2 + 6 * (size_t)(n))
+char *fmt_json_str(char *p, const char *s, size_t n);
 /* HTML text/attribute content with & < > " ' as entities. */
 void ob_html_esc(struct obuf *ob, const char *s, size_t n);
 void ob_html_cstr(struct obuf *ob, const char *s);

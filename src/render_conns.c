@@ -21,6 +21,9 @@
 #define BATCH_CAP 4096u   /* text rows measured together for the column widths */
 #define NCOL 16
 #define CELL 64
+#define SLACK 64          /* bytes a row may scribble past its end (16-byte copies) */
+#define JSON_ROW_MAX 4096 /* a JSON row is shorter (bounded fields; see json_row) */
+#define ZEEK_ROW_MAX 1024 /* a Zeek row is shorter */
 
 /* a text row waiting in the batch: its cells one after the other in the batch's text */
 struct row {
@@ -77,6 +80,7 @@ struct conns_ctx {
     size_t ntext, captext;
     bool header_done;          /* text header or Zeek preamble written */
     int width[NCOL];
+    uint8_t bmax[NCOL];        /* the longest cell of each column in the batch */
     /* live */
     struct idset printed;
 };
@@ -154,17 +158,22 @@ static bool idset_del(struct idset *s, uint32_t id)
     return true;
 }
 
-/* ---- formatting helpers ---- */
+/* ---- formatting helpers ----
+ * Rows are formatted straight into the output (or the text batch) with the fmt_* functions of
+ * outbuf.h: no printf, no allocation per row. */
 
-static void ob_secs(struct obuf *ob, int64_t ns)
+/* an address as info_addr writes it (at most 45 characters, never anything to escape) */
+static char *put_addr(char *p, const struct addr *a)
 {
-    ob_fixed(ob, ns / 1000, 6);
+    return p + info_addr(a, p);
 }
 
-static void addr_only(char *out, const struct conn_side *d)
+/* a string, at most `cap` bytes of it */
+static char *put_str(char *p, const char *s, size_t cap)
 {
-    size_t l = info_addr(&d->addr, out);
-    out[l] = '\0';
+    size_t n = strnlen(s, cap);
+    memcpy(p, s, n);
+    return p + n;
 }
 
 /* ---- text ---- */
@@ -179,102 +188,57 @@ static const bool col_right[NCOL] = {
     false,
 };
 
-/* Cells are built without printf: every one is ASCII, so its width is its length. */
-static size_t cell_u64(char *out, uint64_t v)
+/* Cells: every one is ASCII, so its width is its length. */
+static char *cell_pair(char *p, uint64_t a, uint64_t b)
 {
-    char t[24];
-    size_t n = 0;
-    do {
-        t[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    for (size_t i = 0; i < n; i++)
-        out[i] = t[n - 1 - i];
-    return n;
+    p = fmt_u64(p, a);
+    *p++ = '/';
+    return fmt_u64(p, b);
 }
 
-/* seconds with 6 decimals from ns (as ob_secs: truncated toward zero to microseconds) */
-static size_t cell_secs(char *out, int64_t ns)
+static char *cell_endpoint(char *p, const struct conn_side *d)
 {
-    int64_t us = ns / 1000;
-    size_t n = 0;
-    uint64_t a;
-    if (us < 0) {
-        out[n++] = '-';
-        a = (uint64_t)0 - (uint64_t)us;
+    if (d->addr.family == 6) {
+        *p++ = '[';
+        p = put_addr(p, &d->addr);
+        *p++ = ']';
     } else {
-        a = (uint64_t)us;
+        p = put_addr(p, &d->addr);
     }
-    n += cell_u64(out + n, a / 1000000);
-    out[n++] = '.';
-    uint64_t f = a % 1000000;
-    for (int i = 5; i >= 0; i--) {
-        out[n + (size_t)i] = (char)('0' + f % 10);
-        f /= 10;
-    }
-    return n + 6;
+    *p++ = ':';
+    return fmt_u64(p, d->port);
 }
 
-static size_t cell_str(char *out, const char *s)
-{
-    size_t n = strlen(s);
-    if (n > CELL - 1)
-        n = CELL - 1;
-    memcpy(out, s, n);
-    return n;
-}
-
-static size_t cell_pair(char *out, uint64_t a, uint64_t b)
-{
-    size_t n = cell_u64(out, a);
-    out[n++] = '/';
-    return n + cell_u64(out + n, b);
-}
-
-static size_t cell_endpoint(char *out, const struct conn_side *d)
-{
-    char a[64];
-    size_t l = info_addr(&d->addr, a), n = 0;
-    if (l > 46)
-        l = 46;
-    if (d->addr.family == 6)
-        out[n++] = '[';
-    memcpy(out + n, a, l);
-    n += l;
-    if (d->addr.family == 6)
-        out[n++] = ']';
-    out[n++] = ':';
-    return n + cell_u64(out + n, d->port);
-}
-
+/* The row's cells one after the other into the batch's text (at most NCOL * CELL bytes). */
 static void text_row(struct conns_ctx *c, const struct conn_summary *s, struct row *r)
 {
-    if (c->captext - c->ntext < NCOL * CELL) {
+    if (c->captext - c->ntext < NCOL * CELL + SLACK) {
         c->captext = c->captext ? c->captext * 2 : 64 * NCOL * CELL;
         c->text = xrealloc(c->text, c->captext);
     }
-    char *p = c->text + c->ntext;
-    size_t n = 0;
+    char *p = c->text + c->ntext, *e;
     r->off = (uint32_t)c->ntext;
-#define CELL_PUT(i, expr) (n += r->len[i] = (uint8_t)(expr))
-    CELL_PUT(0, cell_u64(p + n, s->stream));
-    CELL_PUT(1, cell_endpoint(p + n, &s->client));
-    CELL_PUT(2, cell_str(p + n, "->"));
-    CELL_PUT(3, cell_endpoint(p + n, &s->server));
-    CELL_PUT(4, cell_secs(p + n, ts_diff(s->ts_start, c->base)));
-    CELL_PUT(5, cell_secs(p + n, s->duration));
-    CELL_PUT(6, cell_pair(p + n, s->client.pkts, s->server.pkts));
-    CELL_PUT(7, cell_pair(p + n, s->client.bytes, s->server.bytes));
-    CELL_PUT(8, s->irtt > 0 ? cell_secs(p + n, s->irtt) : cell_str(p + n, "-"));
-    CELL_PUT(9, cell_u64(p + n, s->retrans));
-    CELL_PUT(10, cell_u64(p + n, s->lost));
-    CELL_PUT(11, cell_u64(p + n, s->zero_windows));
-    CELL_PUT(12, cell_str(p + n, conn_began_text(s->began)));
-    CELL_PUT(13, cell_str(p + n, conn_ended_text(s->ended)));
-    CELL_PUT(14, cell_str(p + n, s->conn_state));
-    CELL_PUT(15, cell_str(p + n, s->history[0] ? s->history : "-"));
+#define CELL_PUT(i, expr) (e = (expr), r->len[i] = (uint8_t)(e - p), p = e)
+    CELL_PUT(0, fmt_u64(p, s->stream));
+    CELL_PUT(1, cell_endpoint(p, &s->client));
+    CELL_PUT(2, FMT_LIT(p, "->"));
+    CELL_PUT(3, cell_endpoint(p, &s->server));
+    CELL_PUT(4, fmt_secs(p, ts_diff(s->ts_start, c->base)));
+    CELL_PUT(5, fmt_secs(p, s->duration));
+    CELL_PUT(6, cell_pair(p, s->client.pkts, s->server.pkts));
+    CELL_PUT(7, cell_pair(p, s->client.bytes, s->server.bytes));
+    CELL_PUT(8, s->irtt > 0 ? fmt_secs(p, s->irtt) : FMT_LIT(p, "-"));
+    CELL_PUT(9, fmt_u64(p, s->retrans));
+    CELL_PUT(10, fmt_u64(p, s->lost));
+    CELL_PUT(11, fmt_u64(p, s->zero_windows));
+    CELL_PUT(12, put_str(p, conn_began_text(s->began), CELL - 1));
+    CELL_PUT(13, put_str(p, conn_ended_text(s->ended), CELL - 1));
+    CELL_PUT(14, put_str(p, s->conn_state, CELL - 1));
+    CELL_PUT(15, s->history[0] ? put_str(p, s->history, CELL - 1) : FMT_LIT(p, "-"));
 #undef CELL_PUT
-    c->ntext += n;
+    c->ntext = (size_t)(p - c->text);
+    for (int i = 0; i < NCOL; i++)
+        c->bmax[i] = r->len[i] > c->bmax[i] ? r->len[i] : c->bmax[i];
 }
 
 static void ob_spaces(struct obuf *ob, size_t n)
@@ -310,19 +274,71 @@ static void text_line(struct conns_ctx *c, const char *const *cells, const uint8
     ob_putc(ob, '\n');
 }
 
+/* n blanks, or a cell of n bytes (n may be 0), copied 16 bytes at a time: up to 15 bytes past
+ * the end are written (and read), to be overwritten by what follows */
+static char *put_blanks(char *q, size_t n)
+{
+    /* no loop: a compiler would make a loop of these stores a call to memset */
+    static const char sp[33] = "                                ";
+    memcpy(q, sp, 16);
+    if (n > 16) {
+        memcpy(q + 16, sp + 16, 16);
+        if (n > 32)
+            memset(q + 32, ' ', n - 32);
+    }
+    return q + n;
+}
+
+static char *put_cell(char *q, const char *s, size_t n)
+{
+    char *e = q + n;
+    do {
+        memcpy(q, s, 16);
+        q += 16;
+        s += 16;
+    } while (q < e);
+    return e;
+}
+
+/* text_line for a batch row whose cells all fit their widths, into room reserved in the output
+ * (the line's bound plus SLACK); the cells lie one after the other from `cell`, with SLACK
+ * readable bytes after the last. Returns the line's end. */
+static char *text_line_fast(const struct conns_ctx *c, char *q, const char *cell,
+                            const uint8_t *lens)
+{
+    size_t pend = 0;
+    for (int i = 0; i < NCOL; i++) {
+        size_t w = (size_t)c->width[i], l = lens[i];
+        if (i)
+            pend += 2;
+        if (col_right[i])
+            pend += w - l;
+        if (l) {
+            q = put_cell(put_blanks(q, pend), cell, l);
+            cell += l;
+            pend = 0;
+        }
+        if (!col_right[i])
+            pend += w - l;
+    }
+    *q++ = '\n';
+    return q;
+}
+
 static void text_flush(struct conns_ctx *c)
 {
     if (!c->nbatch && c->header_done)
         return;
+    /* the widths: the header's, the batch's longest cells, and (live) the ones before */
+    size_t line_max = 1;
     for (int i = 0; i < NCOL; i++) {
         int w = (int)strlen(col_head[i]);
+        if (c->bmax[i] > w)
+            w = c->bmax[i];
         if (w > c->width[i])
             c->width[i] = w;
-        for (uint32_t k = 0; k < c->nbatch; k++) {
-            int l = c->batch[k].len[i];
-            if (l > c->width[i])
-                c->width[i] = l;
-        }
+        c->bmax[i] = 0;
+        line_max += (size_t)c->width[i] + 2;
     }
     if (!c->header_done) {
         uint8_t lens[NCOL];
@@ -332,8 +348,13 @@ static void text_flush(struct conns_ctx *c)
         c->header_done = true;
     }
     for (uint32_t k = 0; k < c->nbatch; k++) {
-        const char *cells[NCOL];
         const char *p = c->text + c->batch[k].off;
+        char *q = ob_reserve(c->ob, line_max + SLACK);
+        if (q) {
+            ob_commit(c->ob, text_line_fast(c, q, p, c->batch[k].len));
+            continue;
+        }
+        const char *cells[NCOL];
         for (int i = 0; i < NCOL; i++) {
             cells[i] = p;
             p += c->batch[k].len[i];
@@ -346,57 +367,108 @@ static void text_flush(struct conns_ctx *c)
 
 /* ---- JSON ---- */
 
-static void json_side(struct obuf *ob, const struct conn_side *d)
+/* a JSON string from a NUL-terminated one of at most `cap` bytes */
+#define JSTR(q, str, cap) fmt_json_str((q), (str), strnlen((str), (cap)))
+#define JBOOL(q, b) ((b) ? FMT_LIT(q, "true") : FMT_LIT(q, "false"))
+
+static char *json_side(char *q, const struct conn_side *d, size_t state_len)
 {
-    char a[64];
-    addr_only(a, d);
-    ob_puts(ob, "{\"addr\":");
-    ob_json_cstr(ob, a);
-    ob_printf(ob, ",\"port\":%u,\"pkts\":%llu,\"bytes\":%llu,\"ip_bytes\":%llu,"
-                  "\"seq_bytes\":%llu,\"missed_bytes\":%llu,\"retransmissions\":%u,"
-                  "\"lost_segments\":%u,\"zero_windows\":%u,\"dup_acks\":%u,"
-                  "\"out_of_order\":%u,\"keep_alives\":%u,\"syn\":%s,\"fin\":%s,\"rst\":%s,"
-                  "\"state\":",
-              d->port, (unsigned long long)d->pkts, (unsigned long long)d->bytes,
-              (unsigned long long)d->ip_bytes, (unsigned long long)d->seq_bytes,
-              (unsigned long long)d->missed_bytes, d->retrans, d->lost, d->zero_windows,
-              d->dup_acks, d->out_of_order, d->keep_alives, d->syn || d->synack ? "true" : "false",
-              d->fin ? "true" : "false", d->rst ? "true" : "false");
-    ob_json_cstr(ob, d->rfc_state);
-    ob_putc(ob, '}');
+    q = FMT_LIT(q, "{\"addr\":\"");
+    q = put_addr(q, &d->addr);
+    q = FMT_LIT(q, "\",\"port\":");
+    q = fmt_u64(q, d->port);
+    q = FMT_LIT(q, ",\"pkts\":");
+    q = fmt_u64(q, d->pkts);
+    q = FMT_LIT(q, ",\"bytes\":");
+    q = fmt_u64(q, d->bytes);
+    q = FMT_LIT(q, ",\"ip_bytes\":");
+    q = fmt_u64(q, d->ip_bytes);
+    q = FMT_LIT(q, ",\"seq_bytes\":");
+    q = fmt_u64(q, d->seq_bytes);
+    q = FMT_LIT(q, ",\"missed_bytes\":");
+    q = fmt_u64(q, d->missed_bytes);
+    q = FMT_LIT(q, ",\"retransmissions\":");
+    q = fmt_u64(q, d->retrans);
+    q = FMT_LIT(q, ",\"lost_segments\":");
+    q = fmt_u64(q, d->lost);
+    q = FMT_LIT(q, ",\"zero_windows\":");
+    q = fmt_u64(q, d->zero_windows);
+    q = FMT_LIT(q, ",\"dup_acks\":");
+    q = fmt_u64(q, d->dup_acks);
+    q = FMT_LIT(q, ",\"out_of_order\":");
+    q = fmt_u64(q, d->out_of_order);
+    q = FMT_LIT(q, ",\"keep_alives\":");
+    q = fmt_u64(q, d->keep_alives);
+    q = FMT_LIT(q, ",\"syn\":");
+    q = JBOOL(q, d->syn || d->synack);
+    q = FMT_LIT(q, ",\"fin\":");
+    q = JBOOL(q, d->fin);
+    q = FMT_LIT(q, ",\"rst\":");
+    q = JBOOL(q, d->rst);
+    q = FMT_LIT(q, ",\"state\":");
+    q = fmt_json_str(q, d->rfc_state, state_len);
+    *q++ = '}';
+    return q;
+}
+
+/* the row into q, which has room for JSON_ROW_MAX plus the strings' FMT_JSON_STR_MAX */
+static char *json_fmt(const struct conns_ctx *c, const struct conn_summary *s, char *q,
+                      size_t cl_state, size_t sv_state)
+{
+    q = FMT_LIT(q, "{\"stream\":");
+    q = fmt_u64(q, s->stream);
+    q = FMT_LIT(q, ",\"start\":");
+    q = fmt_secs(q, ts_diff(s->ts_start, c->base));
+    q = FMT_LIT(q, ",\"ts\":");
+    q = fmt_secs(q, s->ts_start);
+    q = FMT_LIT(q, ",\"duration\":");
+    q = fmt_secs(q, s->duration);
+    q = FMT_LIT(q, ",\"client\":");
+    q = json_side(q, &s->client, cl_state);
+    q = FMT_LIT(q, ",\"server\":");
+    q = json_side(q, &s->server, sv_state);
+    q = FMT_LIT(q, ",\"pkts\":");
+    q = fmt_u64(q, s->pkts);
+    q = FMT_LIT(q, ",\"irtt\":");
+    q = s->irtt > 0 ? fmt_fixed(q, s->irtt, 9) : FMT_LIT(q, "null");
+    q = FMT_LIT(q, ",\"retransmissions\":");
+    q = fmt_u64(q, s->retrans);
+    q = FMT_LIT(q, ",\"lost_segments\":");
+    q = fmt_u64(q, s->lost);
+    q = FMT_LIT(q, ",\"zero_windows\":");
+    q = fmt_u64(q, s->zero_windows);
+    q = FMT_LIT(q, ",\"dup_acks\":");
+    q = fmt_u64(q, s->dup_acks);
+    q = FMT_LIT(q, ",\"began\":");
+    q = JSTR(q, conn_began_name(s->began), CELL);
+    q = FMT_LIT(q, ",\"ended\":");
+    q = JSTR(q, conn_ended_name(s->ended), CELL);
+    q = FMT_LIT(q, ",\"conn_state\":");
+    q = JSTR(q, s->conn_state, sizeof s->conn_state);
+    q = FMT_LIT(q, ",\"history\":");
+    q = JSTR(q, s->history, sizeof s->history);
+    q = FMT_LIT(q, ",\"first_frame\":");
+    q = fmt_u64(q, s->first_frame);
+    q = FMT_LIT(q, ",\"last_frame\":");
+    q = fmt_u64(q, s->last_frame);
+    q = FMT_LIT(q, "}\n");
+    return q;
 }
 
 static void json_row(struct conns_ctx *c, const struct conn_summary *s)
 {
-    struct obuf *ob = c->ob;
-    ob_ensure(ob, 2048);
-    ob_printf(ob, "{\"stream\":%u,\"start\":", s->stream);
-    ob_secs(ob, ts_diff(s->ts_start, c->base));
-    ob_puts(ob, ",\"ts\":");
-    ob_secs(ob, s->ts_start);
-    ob_puts(ob, ",\"duration\":");
-    ob_secs(ob, s->duration);
-    ob_puts(ob, ",\"client\":");
-    json_side(ob, &s->client);
-    ob_puts(ob, ",\"server\":");
-    json_side(ob, &s->server);
-    ob_printf(ob, ",\"pkts\":%llu,\"irtt\":", (unsigned long long)s->pkts);
-    if (s->irtt > 0)
-        ob_fixed(ob, s->irtt, 9);
-    else
-        ob_puts(ob, "null");
-    ob_printf(ob, ",\"retransmissions\":%u,\"lost_segments\":%u,\"zero_windows\":%u,"
-                  "\"dup_acks\":%u,\"began\":",
-              s->retrans, s->lost, s->zero_windows, s->dup_acks);
-    ob_json_cstr(ob, conn_began_name(s->began));
-    ob_puts(ob, ",\"ended\":");
-    ob_json_cstr(ob, conn_ended_name(s->ended));
-    ob_puts(ob, ",\"conn_state\":");
-    ob_json_cstr(ob, s->conn_state);
-    ob_puts(ob, ",\"history\":");
-    ob_json_cstr(ob, s->history);
-    ob_printf(ob, ",\"first_frame\":%llu,\"last_frame\":%llu}\n",
-              (unsigned long long)s->first_frame, (unsigned long long)s->last_frame);
+    size_t cl_state = strlen(s->client.rfc_state), sv_state = strlen(s->server.rfc_state);
+    size_t need = JSON_ROW_MAX + FMT_JSON_STR_MAX(cl_state) + FMT_JSON_STR_MAX(sv_state) +
+                  FMT_JSON_STR_MAX(sizeof s->conn_state + sizeof s->history + 2 * CELL);
+    char *q = ob_reserve(c->ob, need);
+    if (q) {
+        ob_commit(c->ob, json_fmt(c, s, q, cl_state, sv_state));
+        return;
+    }
+    /* no room in the output as it is (an in-memory one at its ceiling): through ob_write */
+    char *tmp = xmalloc(need);
+    ob_write(c->ob, tmp, (size_t)(json_fmt(c, s, tmp, cl_state, sv_state) - tmp));
+    free(tmp);
 }
 
 /* ---- Zeek conn.log ---- */
@@ -454,29 +526,58 @@ void conns_zeek_uid(const struct conn_summary *s, char out[20])
     out[18] = '\0';
 }
 
-static void zeek_row(struct conns_ctx *c, const struct conn_summary *s)
+static char *zeek_fmt(const struct conn_summary *s, char *q)
 {
-    struct obuf *ob = c->ob;
-    char a[64], b[64], uid[20];
-    addr_only(a, &s->client);
-    addr_only(b, &s->server);
-    conns_zeek_uid(s, uid);
-    ob_ensure(ob, 1024);
-    ob_secs(ob, s->ts_start);
-    ob_printf(ob, "\t%s\t%s\t%u\t%s\t%u\ttcp\t-\t", uid, a, s->client.port, b, s->server.port);
+    q = fmt_secs(q, s->ts_start);
+    *q++ = '\t';
+    conns_zeek_uid(s, q);
+    q += 18;
+    *q++ = '\t';
+    q = put_addr(q, &s->client.addr);
+    *q++ = '\t';
+    q = fmt_u64(q, s->client.port);
+    *q++ = '\t';
+    q = put_addr(q, &s->server.addr);
+    *q++ = '\t';
+    q = fmt_u64(q, s->server.port);
+    q = FMT_LIT(q, "\ttcp\t-\t");
     /* as Zeek: duration and byte counts only when the duration is positive */
     if (s->zeek_duration > 0) {
-        ob_secs(ob, s->zeek_duration);
-        ob_printf(ob, "\t%llu\t%llu", (unsigned long long)s->client.seq_bytes,
-                  (unsigned long long)s->server.seq_bytes);
+        q = fmt_secs(q, s->zeek_duration);
+        *q++ = '\t';
+        q = fmt_u64(q, s->client.seq_bytes);
+        *q++ = '\t';
+        q = fmt_u64(q, s->server.seq_bytes);
     } else {
-        ob_puts(ob, "-\t-\t-");
+        q = FMT_LIT(q, "-\t-\t-");
     }
-    ob_printf(ob, "\t%s\t-\t-\t%llu\t%s\t%llu\t%llu\t%llu\t%llu\t-\n", s->conn_state,
-              (unsigned long long)(s->client.missed_bytes + s->server.missed_bytes),
-              s->history[0] ? s->history : "-", (unsigned long long)s->client.pkts,
-              (unsigned long long)s->client.ip_bytes, (unsigned long long)s->server.pkts,
-              (unsigned long long)s->server.ip_bytes);
+    *q++ = '\t';
+    q = put_str(q, s->conn_state, sizeof s->conn_state);
+    q = FMT_LIT(q, "\t-\t-\t");
+    q = fmt_u64(q, s->client.missed_bytes + s->server.missed_bytes);
+    *q++ = '\t';
+    q = s->history[0] ? put_str(q, s->history, sizeof s->history) : FMT_LIT(q, "-");
+    *q++ = '\t';
+    q = fmt_u64(q, s->client.pkts);
+    *q++ = '\t';
+    q = fmt_u64(q, s->client.ip_bytes);
+    *q++ = '\t';
+    q = fmt_u64(q, s->server.pkts);
+    *q++ = '\t';
+    q = fmt_u64(q, s->server.ip_bytes);
+    q = FMT_LIT(q, "\t-\n");
+    return q;
+}
+
+static void zeek_row(struct conns_ctx *c, const struct conn_summary *s)
+{
+    char *q = ob_reserve(c->ob, ZEEK_ROW_MAX);
+    if (q) {
+        ob_commit(c->ob, zeek_fmt(s, q));
+        return;
+    }
+    char tmp[ZEEK_ROW_MAX]; /* no room in the output as it is: through ob_write */
+    ob_write(c->ob, tmp, (size_t)(zeek_fmt(s, tmp) - tmp));
 }
 
 /* ---- rows ---- */

@@ -66,16 +66,19 @@ size_t info_addr(const struct addr *a, char *buf)
             unsigned v = a->a[i];
             if (v >= 100) {
                 *q++ = (char)('0' + v / 100);
-                *q++ = (char)('0' + v / 10 % 10);
+                v %= 100;
+                memcpy(q, ob_digits2 + 2 * v, 2);
+                q += 2;
             } else if (v >= 10) {
-                *q++ = (char)('0' + v / 10);
+                memcpy(q, ob_digits2 + 2 * v, 2);
+                q += 2;
+            } else {
+                *q++ = (char)('0' + v);
             }
-            *q++ = (char)('0' + v % 10);
-            if (i < 3)
-                *q++ = '.';
+            *q++ = '.';
         }
-        *q = '\0';
-        return (size_t)(q - buf);
+        q[-1] = '\0';
+        return (size_t)(q - 1 - buf);
     }
     if (a->family == 6)
         return fmt_ipv6(a->a, buf);

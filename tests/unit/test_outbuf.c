@@ -1,0 +1,175 @@
+/* summary: unit test of the output buffer's number, address and JSON string formatting: the
+ * fmt_* functions against printf(3) and inet_ntop(3), and the direct paths of ob_json_str,
+ * ob_u64 and ob_fixed against their byte-wise ones (taken when the room is short). */
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "outbuf.h"
+#include "pkt.h"
+#include "render_info.h"
+#include "unit.h"
+
+static uint64_t xs(uint64_t *x)
+{
+    *x ^= *x << 13, *x ^= *x >> 7, *x ^= *x << 17;
+    return *x;
+}
+
+/* interesting numbers: around every power of ten, the ends, and random ones of every length */
+static uint64_t num_at(int i, uint64_t *x)
+{
+    if (i < 40) {
+        uint64_t p = 1;
+        for (int k = 0; k < i / 2; k++)
+            p *= 10;
+        return i % 2 ? p : p - 1;
+    }
+    if (i < 44)
+        return UINT64_MAX - (uint64_t)(i - 40);
+    return xs(x) >> (xs(x) % 64);
+}
+
+static int fmt_u64_as_printf(void)
+{
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+    for (int i = 0; i < 100000; i++) {
+        uint64_t v = num_at(i, &x);
+        char mine[32], ref[32];
+        *fmt_u64(mine, v) = '\0';
+        snprintf(ref, sizeof ref, "%" PRIu64, v);
+        CHECK_STR(mine, ref);
+        CHECK_EQ_U(fmt_u64_len(v), strlen(ref));
+    }
+    PASS;
+}
+
+static int fmt_fixed_as_printf(void)
+{
+    uint64_t x = 0x2545f4914f6cdd1dull;
+    for (int i = 0; i < 20000; i++) {
+        int64_t v = (int64_t)num_at(i, &x);
+        if (i & 1)
+            v = -v;
+        for (int d = 1; d <= 18; d++) {
+            uint64_t pow = 1;
+            for (int k = 0; k < d; k++)
+                pow *= 10;
+            uint64_t a = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+            char mine[64], ref[64];
+            *fmt_fixed(mine, v, d) = '\0';
+            snprintf(ref, sizeof ref, "%s%" PRIu64 ".%0*" PRIu64, v < 0 ? "-" : "", a / pow, d,
+                     a % pow);
+            CHECK_STR(mine, ref);
+        }
+        /* fmt_secs: ns truncated toward zero to microseconds */
+        char mine[64], ref[64];
+        *fmt_secs(mine, v) = '\0';
+        int64_t us = v / 1000;
+        uint64_t a = us < 0 ? (uint64_t)0 - (uint64_t)us : (uint64_t)us;
+        snprintf(ref, sizeof ref, "%s%" PRIu64 ".%06" PRIu64, us < 0 ? "-" : "", a / 1000000,
+                 a % 1000000);
+        CHECK_STR(mine, ref);
+    }
+    PASS;
+}
+
+/* Every octet value in every position, and random addresses, against inet_ntop. */
+static int addr_ipv4_as_inet_ntop(void)
+{
+    uint64_t x = 0x853c49e6748fea9bull;
+    for (int n = 0; n < 256 * 4 + 100000; n++) {
+        struct addr a = {4, {0}};
+        uint64_t r = xs(&x);
+        memcpy(a.a, &r, 4);
+        if (n < 256 * 4)
+            a.a[n / 256] = (uint8_t)n;
+        char mine[64], ref[64];
+        size_t l = info_addr(&a, mine);
+        CHECK(inet_ntop(AF_INET, a.a, ref, sizeof ref) != NULL);
+        CHECK_STR(mine, ref);
+        CHECK_EQ_U(l, strlen(ref));
+    }
+    PASS;
+}
+
+#define FILL 256 /* an in-memory buffer's first allocation: filled, the next write must grow it */
+
+/* s after FILL bytes into an in-memory buffer of ceiling FILL + max (the byte-wise path when
+ * the worst case does not fit under it); returns what follows the filler */
+static const char *json_into(struct obuf *ob, size_t max, const char *s, size_t n)
+{
+    char fill[FILL];
+    memset(fill, '.', sizeof fill);
+    ob_init_mem(ob, FILL + max);
+    ob_write(ob, fill, sizeof fill);
+    ob_json_str(ob, s, n);
+    return ob_cstr(ob) + FILL;
+}
+
+static int json_str_direct_as_bytewise(void)
+{
+    /* bytes drawn from a mix: plain ASCII, quotes, controls, valid and broken UTF-8 */
+    static const char *const parts[] = {"a", "Z", " ", "\"", "\\", "\n", "\r", "\t", "\x01",
+                                        "\x1f", "\x7f", "\xc3\xa9", "\xe4\xb8\xad",
+                                        "\xf0\x9f\x98\x80", "\xc3", "\xe4\xb8", "\x80", "\xff",
+                                        "\xed\xa0\x80", "\xc0\xaf"};
+    uint64_t x = 0xda3e39cb94b95bdbull;
+    for (int i = 0; i < 20000; i++) {
+        char s[256];
+        size_t n = 0;
+        size_t want = xs(&x) % 40;
+        while (n < want) {
+            const char *p = parts[xs(&x) % (sizeof parts / sizeof parts[0])];
+            size_t l = strlen(p);
+            memcpy(s + n, p, l);
+            n += l;
+        }
+        struct obuf fast, slow;
+        const char *a = json_into(&fast, 1 << 20, s, n);
+        /* a ceiling just big enough for the output but not for the worst case */
+        const char *b = json_into(&slow, strlen(a), s, n);
+        CHECK(!fast.truncated && !slow.truncated);
+        CHECK_STR(b, a);
+        ob_free(&fast);
+        ob_free(&slow);
+    }
+    PASS;
+}
+
+/* Near an in-memory ceiling the numbers are cut exactly where byte-wise writing would cut them. */
+static int numbers_at_the_ceiling(void)
+{
+    char fill[FILL];
+    memset(fill, '.', sizeof fill);
+    for (size_t max = 0; max < 50; max++) {
+        struct obuf ob;
+        ob_init_mem(&ob, FILL + max);
+        ob_write(&ob, fill, sizeof fill);
+        ob_puts(&ob, "x=");
+        ob_u64(&ob, 12345678901234567890ull);
+        ob_putc(&ob, ' ');
+        ob_fixed(&ob, -1234567, 6);
+        ob_putc(&ob, ' ');
+        ob_fixed(&ob, 5, 9);
+        const char *full = "x=12345678901234567890 -1.234567 0.000000005";
+        char want[64];
+        snprintf(want, sizeof want, "%.*s", (int)max, full);
+        CHECK_STR(ob_cstr(&ob) + FILL, want);
+        CHECK(ob.truncated == (max < strlen(full)));
+        ob_free(&ob);
+    }
+    PASS;
+}
+
+static const struct unit_test outbuf_tests[] = {
+    {"fmt_u64_as_printf", fmt_u64_as_printf},
+    {"fmt_fixed_as_printf", fmt_fixed_as_printf},
+    {"addr_ipv4_as_inet_ntop", addr_ipv4_as_inet_ntop},
+    {"json_str_direct_as_bytewise", json_str_direct_as_bytewise},
+    {"numbers_at_the_ceiling", numbers_at_the_ceiling},
+    {NULL, NULL},
+};
+UNIT_REGISTER(outbuf_tests);
