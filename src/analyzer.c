@@ -133,6 +133,14 @@ enum run_status analyzer_run(const struct run_opts *o, struct sink *sinks, int n
     uint64_t frame = 0;
     int64_t prev = 0;
     struct errbuf rerr = {""};
+    /* fixed for the run, looked at once here rather than per packet */
+    bool progress = o->progress && cf, extras = progress || bpf || cw;
+    bool flush_each = lv && o->flush && !o->live_batch;
+    bool packet_events = !o->conn_events_only; /* else the sinks take none (analyzer.h) */
+    uint64_t count = o->count;
+    enum dis_depth depth = o->depth;
+    uint32_t last_lt = 0; /* whether rec.linktype can be decoded: asked on a change */
+    bool last_lt_ok = linktype_supported(last_lt);
     for (;;) {
         int rc;
         if (cf) {
@@ -170,19 +178,25 @@ enum run_status analyzer_run(const struct run_opts *o, struct sink *sinks, int n
         }
         frame++;
         ri->packets++;
-        if (o->progress && cf && (frame & (ANALYZER_PROGRESS_EVERY - 1)) == 0)
-            o->progress(o->progress_ctx, capfile_offset(cf), capfile_size(cf), frame, false);
-        if (bpf && !bpf_set_match(bpf, &rec))
-            continue;
-        if (cw && capwrite_put(cw, &rec, &rerr) < 0 && !ri->write_failed) {
-            /* the disk is full or the file is gone: stop, as tcpdump does (the file keeps
-             * every packet written before, see capwrite.h) */
-            ri->write_failed = true;
-            memcpy(ri->write_error, rerr.msg, sizeof ri->write_error);
-            break;
+        if (extras) {
+            if (progress && (frame & (ANALYZER_PROGRESS_EVERY - 1)) == 0)
+                o->progress(o->progress_ctx, capfile_offset(cf), capfile_size(cf), frame, false);
+            if (bpf && !bpf_set_match(bpf, &rec))
+                continue;
+            if (cw && capwrite_put(cw, &rec, &rerr) < 0 && !ri->write_failed) {
+                /* the disk is full or the file is gone: stop, as tcpdump does (the file keeps
+                 * every packet written before, see capwrite.h) */
+                ri->write_failed = true;
+                memcpy(ri->write_error, rerr.msg, sizeof ri->write_error);
+                break;
+            }
         }
-        dissect(p, &rec, cf ? frame : ri->shown + 1, o->depth);
-        if (!linktype_supported(rec.linktype))
+        dissect(p, &rec, cf ? frame : ri->shown + 1, depth);
+        if (rec.linktype != last_lt) {
+            last_lt = rec.linktype;
+            last_lt_ok = linktype_supported(last_lt);
+        }
+        if (!last_lt_ok)
             ri->unsupported_linktype++;
         int64_t now = ts_ns(rec.ts_sec, rec.ts_nsec);
         if (ri->shown == 0) {
@@ -193,15 +207,17 @@ enum run_status analyzer_run(const struct run_opts *o, struct sink *sinks, int n
         ri->last_ts = now;
         ri->shown++;
         tcp_track_packet(tt, p, &trec);
-        struct pkt_event ev = {p, trec.valid ? &trec : NULL, ts_diff(now, ri->first_ts),
-                                ts_diff(now, prev), now};
-        prev = now;
-        for (int i = 0; i < nsinks; i++)
-            if (sinks[i].packet)
-                sinks[i].packet(sinks[i].ctx, &ev);
-        if (lv && o->flush && !o->live_batch)
+        if (packet_events) {
+            struct pkt_event ev = {p, trec.valid ? &trec : NULL, ts_diff(now, ri->first_ts),
+                                   ts_diff(now, prev), now};
+            prev = now;
+            for (int i = 0; i < nsinks; i++)
+                if (sinks[i].packet)
+                    sinks[i].packet(sinks[i].ctx, &ev);
+        }
+        if (flush_each)
             o->flush(o->flush_ctx);
-        if (o->count && ri->shown >= o->count)
+        if (count && ri->shown >= count)
             break;
     }
     if (o->progress && cf)

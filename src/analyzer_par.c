@@ -265,6 +265,8 @@ static void *shard_main(void *arg)
     struct cap_rec rec;
     struct errbuf rerr = {""};
     uint64_t frame = 0;
+    uint32_t last_lt = 0; /* whether rec.linktype can be decoded: asked on a change */
+    bool last_lt_ok = linktype_supported(last_lt);
     for (;;) {
         int rc = capfile_next(s->cf, &rec, &rerr);
         if (rc == 0)
@@ -287,7 +289,11 @@ static void *shard_main(void *arg)
             frame_done(s, frame);
             continue;
         }
-        if (!linktype_supported(rec.linktype))
+        if (rec.linktype != last_lt) {
+            last_lt = rec.linktype;
+            last_lt_ok = linktype_supported(last_lt);
+        }
+        if (!last_lt_ok)
             ri->unsupported_linktype++;
         int64_t now = ts_ns(rec.ts_sec, rec.ts_nsec);
         if (ri->shown == 0) {

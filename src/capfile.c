@@ -18,6 +18,10 @@
 #include "rd.h"
 #include "xalloc.h"
 
+/* For the rare paths off the per-record fast path: kept out of line so the fast path's caller
+ * does not pay for their registers and stack. */
+#define COLD __attribute__((noinline, cold))
+
 #define STREAM_CHUNK (1u << 20)
 /* A mapped file's pages behind the reader are let go in steps of this size, so that the
  * resident memory of reading a file stays flat whatever its size. */
@@ -39,6 +43,7 @@ struct capfile {
     const uint8_t *map;
     size_t map_len;
     size_t map_released;     /* pages below this offset were given back (MADV_DONTNEED) */
+    uint64_t release_at;     /* offset from which to give back more (UINT64_MAX: never) */
     /* stream input */
     uint8_t *buf;
     size_t buf_cap, buf_start, buf_end;
@@ -51,6 +56,9 @@ struct capfile {
     bool swapped;            /* file byte order differs from big-endian reading helpers */
     bool modified;           /* pcap with 24-byte record headers */
     uint32_t linktype, snaplen;
+    /* pcap, fixed per file: record header length, largest record, timestamp fraction units
+     * per second and nanoseconds per unit */
+    uint32_t rec_hl, rec_limit, frac_units, frac_ns;
     /* pcapng */
     struct iface *ifaces;
     uint32_t nifaces, cap_ifaces;
@@ -135,6 +143,7 @@ int capfile_open(struct capfile **out, const char *path, bool *not_capture, stru
         *not_capture = false;
     struct capfile *cf = xcalloc(1, sizeof *cf);
     cf->fd = -1;
+    cf->release_at = UINT64_MAX;
     if (!strcmp(path, "-")) {
         cf->fd = STDIN_FILENO;
     } else {
@@ -154,6 +163,7 @@ int capfile_open(struct capfile **out, const char *path, bool *not_capture, stru
             if (m != MAP_FAILED) {
                 cf->map = m;
                 cf->map_len = (size_t)st.st_size;
+                cf->release_at = MAP_RELEASE_STEP;
                 madvise(m, cf->map_len, MADV_SEQUENTIAL);
             }
         }
@@ -217,6 +227,11 @@ static int cf_start(struct capfile **out, struct capfile *cf, const char *name, 
     bool little = swapped;
     cf->snaplen = f32(cf, h + 16, little);
     cf->linktype = f32(cf, h + 20, little) & 0x0FFFFFFF; /* upper bits: FCS length info */
+    cf->rec_hl = cf->modified ? 24 : 16;
+    uint32_t limit = cf->snaplen > CAPFILE_MAX_RECORD ? cf->snaplen : CAPFILE_MAX_RECORD;
+    cf->rec_limit = limit > CAPFILE_MAX_BLOCK ? CAPFILE_MAX_BLOCK : limit;
+    cf->frac_units = cf->format == CAPFILE_PCAP_NSEC ? 1000000000u : 1000000u;
+    cf->frac_ns = cf->format == CAPFILE_PCAP_NSEC ? 1u : 1000u;
     cf_advance(cf, 24);
     *out = cf;
     return 0;
@@ -235,6 +250,7 @@ int capfile_open_mem(struct capfile **out, const uint8_t *data, size_t len, cons
     cf->map_len = len;
     cf->size = len;
     cf->borrowed = true;
+    cf->release_at = UINT64_MAX;
     return cf_start(out, cf, name ? name : "capture", not_capture, eb);
 }
 
@@ -282,10 +298,27 @@ uint64_t capfile_size(const struct capfile *cf)
 
 /* ---- pcap ---- */
 
-static int pcap_next(struct capfile *cf, struct cap_rec *rec, struct errbuf *eb)
+/* The record header's four fields in file byte order. */
+static inline void pcap_fields(const struct capfile *cf, const uint8_t *h, uint32_t *sec, uint32_t *frac,
+                        uint32_t *incl, uint32_t *orig)
 {
-    size_t hl = cf->modified ? 24 : 16, avail;
-    bool little = cf->swapped;
+    if (cf->swapped) {
+        *sec = ld_le32(h);
+        *frac = ld_le32(h + 4);
+        *incl = ld_le32(h + 8);
+        *orig = ld_le32(h + 12);
+    } else {
+        *sec = ld_be32(h);
+        *frac = ld_be32(h + 4);
+        *incl = ld_be32(h + 8);
+        *orig = ld_be32(h + 12);
+    }
+}
+
+/* A damaged, cut or stream-read record, and the end of the file: the careful way. */
+COLD static int pcap_next_slow(struct capfile *cf, struct cap_rec *rec, struct errbuf *eb)
+{
+    size_t hl = cf->rec_hl, avail;
     const uint8_t *h = cf_peek(cf, hl, &avail);
     if (!h) {
         if (avail == 0)
@@ -294,11 +327,9 @@ static int pcap_next(struct capfile *cf, struct cap_rec *rec, struct errbuf *eb)
                            "at offset %llu)",
                        avail, hl, (unsigned long long)cf->off);
     }
-    uint32_t sec = f32(cf, h, little), frac = f32(cf, h + 4, little);
-    uint32_t incl = f32(cf, h + 8, little), orig = f32(cf, h + 12, little);
-    uint32_t limit = cf->snaplen > CAPFILE_MAX_RECORD ? cf->snaplen : CAPFILE_MAX_RECORD;
-    if (limit > CAPFILE_MAX_BLOCK)
-        limit = CAPFILE_MAX_BLOCK;
+    uint32_t sec, frac, incl, orig;
+    pcap_fields(cf, h, &sec, &frac, &incl, &orig);
+    uint32_t limit = cf->rec_limit;
     if (incl > limit)
         return err_set(eb, "damaged capture: packet record at offset %llu claims %u bytes, more "
                            "than the maximum of %u",
@@ -308,20 +339,39 @@ static int pcap_next(struct capfile *cf, struct cap_rec *rec, struct errbuf *eb)
         return err_set(eb, "capture cut short in the middle of a packet (%zu of %u bytes at "
                            "offset %llu)",
                        avail > hl ? avail - hl : 0, incl, (unsigned long long)cf->off);
-    rec->ts_sec = sec;
-    if (cf->format == CAPFILE_PCAP_NSEC) {
-        rec->ts_sec += frac / 1000000000u;
-        rec->ts_nsec = frac % 1000000000u;
-    } else {
-        rec->ts_sec += frac / 1000000u;
-        rec->ts_nsec = (frac % 1000000u) * 1000u;
-    }
+    int64_t ts = (int64_t)sec + frac / cf->frac_units;
+    rec->ts_sec = ts > CAPFILE_TS_MAX ? CAPFILE_TS_MAX : ts;
+    rec->ts_nsec = (frac % cf->frac_units) * cf->frac_ns;
     rec->caplen = incl;
     rec->wirelen = orig < incl ? incl : orig;
     rec->linktype = cf->linktype;
     rec->ifindex = 0;
     rec->data = d + hl;
     cf_advance(cf, hl + incl);
+    return 1;
+}
+
+/* The commonest record: whole, in a memory-mapped file, with a fraction below one second. */
+static int pcap_next(struct capfile *cf, struct cap_rec *rec, struct errbuf *eb)
+{
+    if (!cf->map || cf->off >= cf->map_len)
+        return pcap_next_slow(cf, rec, eb);
+    size_t left = cf->map_len - (size_t)cf->off, hl = cf->rec_hl;
+    const uint8_t *h = cf->map + cf->off;
+    uint32_t sec, frac, incl, orig;
+    if (left < hl)
+        return pcap_next_slow(cf, rec, eb);
+    pcap_fields(cf, h, &sec, &frac, &incl, &orig);
+    if (incl > cf->rec_limit || left - hl < incl || frac >= cf->frac_units)
+        return pcap_next_slow(cf, rec, eb);
+    rec->ts_sec = sec;
+    rec->ts_nsec = frac * cf->frac_ns;
+    rec->caplen = incl;
+    rec->wirelen = orig < incl ? incl : orig;
+    rec->linktype = cf->linktype;
+    rec->ifindex = 0;
+    rec->data = h + hl;
+    cf->off += hl + incl;
     return 1;
 }
 
@@ -419,7 +469,7 @@ static int ng_parse_idb(struct capfile *cf, const uint8_t *b, uint32_t blen, str
     return 0;
 }
 
-static int ng_next(struct capfile *cf, struct cap_rec *rec, struct errbuf *eb)
+COLD static int ng_next(struct capfile *cf, struct cap_rec *rec, struct errbuf *eb)
 {
     for (;;) {
         size_t avail;
@@ -518,21 +568,25 @@ static int ng_next(struct capfile *cf, struct cap_rec *rec, struct errbuf *eb)
 
 /* The record handed out last is no longer borrowed: give back the mapped pages before it.
  * They stay in the page cache; only this process's mapping of them goes. */
-static void cf_release_behind(struct capfile *cf)
+COLD static void cf_release_behind(struct capfile *cf)
 {
-    if (cf->off - cf->map_released < MAP_RELEASE_STEP || cf->off > cf->map_len)
+    if (cf->off > cf->map_len)
         return;
     size_t end = (size_t)cf->off & ~(size_t)(MAP_RELEASE_STEP - 1);
     if (end > cf->map_released &&
         madvise((void *)(cf->map + cf->map_released), end - cf->map_released, MADV_DONTNEED) == 0)
         cf->map_released = end;
+    cf->release_at = (uint64_t)cf->map_released + MAP_RELEASE_STEP;
 }
 
 int capfile_next(struct capfile *cf, struct cap_rec *rec, struct errbuf *eb)
 {
-    if (cf->map && !cf->borrowed)
+    /* release_at is MAP_RELEASE_STEP past map_released for an own map, else never */
+    if (cf->off >= cf->release_at)
         cf_release_behind(cf);
-    int rc = cf->format == CAPFILE_PCAPNG ? ng_next(cf, rec, eb) : pcap_next(cf, rec, eb);
+    if (cf->format != CAPFILE_PCAPNG)
+        return pcap_next(cf, rec, eb); /* its timestamps are clamped already */
+    int rc = ng_next(cf, rec, eb);
     if (rc == 1 && rec->ts_sec > CAPFILE_TS_MAX)
         rec->ts_sec = CAPFILE_TS_MAX;
     return rc;

@@ -46,9 +46,16 @@ struct wire {
     uint32_t wire;    /* bytes this layer has on the wire (reported length) */
 };
 
+/* The commonest packet (Ethernet, IPv4, TCP) goes through one function: the layers it passes
+ * are written as always-inlined bodies (ipv4_in, l4_in, dis_tcp), which the other paths reach
+ * through out-of-line wrappers (dis_ipv4, dis_l4). */
+#define ALWAYS_INLINE static inline __attribute__((always_inline))
+
 static void dis_ipv4(struct pkt *p, struct wire w);
 static void dis_ipv6(struct pkt *p, struct wire w);
-static void dis_l4(struct pkt *p, uint8_t proto, struct wire w, bool fragment);
+static void dis_l4(struct pkt *p, uint8_t proto, struct wire w);
+ALWAYS_INLINE void ipv4_in(struct pkt *p, struct wire w);
+ALWAYS_INLINE void l4_in(struct pkt *p, uint8_t proto, struct wire w);
 
 /* ---- link layer ---- */
 
@@ -139,6 +146,13 @@ static void dis_ethertype(struct pkt *p, uint16_t type, struct wire w)
 static void dis_ethernet(struct pkt *p, struct wire w)
 {
     struct rd r = w.r;
+    if (rd_has(&r, 14) && ld_be16(r.p + 12) == ETHERTYPE_IPV4) {
+        /* the commonest frame: no tag, IPv4 (what the general path below also does with it) */
+        struct wire in = {{r.p + 14, r.end, false}, w.wire > 14 ? w.wire - 14 : 0};
+        p->ethertype = ETHERTYPE_IPV4;
+        ipv4_in(p, in);
+        return;
+    }
     if (!rd_skip(&r, 12)) {
         mark(p, DIS_TRUNCATED, "eth", "Ethernet header cut short");
         return;
@@ -249,26 +263,30 @@ static void dis_null(struct pkt *p, struct wire w, bool loop)
  * |                    Destination Address                        |
  * |                    Options                    |    Padding    |
  */
-static void dis_ipv4(struct pkt *p, struct wire w)
+ALWAYS_INLINE void ipv4_in(struct pkt *p, struct wire w)
 {
-    struct rd r = w.r;
     p->l3 = L3_IPV4;
-    if (!rd_has(&r, 20)) {
+    size_t cap = rd_left(&w.r);
+    if (cap < 20) {
         mark(p, DIS_TRUNCATED, "ip", "IPv4 header cut short");
         return;
     }
-    const uint8_t *h = r.p;
-    uint8_t ihl = (uint8_t)((h[0] & 0x0F) * 4);
-    uint16_t total = ld_be16(h + 2);
-    p->ip_id = ld_be16(h + 4);
+    /* read into locals first: a store into *p may alias the packet bytes */
+    const uint8_t *h = w.r.p;
+    uint8_t vihl = h[0], ttl = h[8], proto = h[9];
+    uint8_t ihl = (uint8_t)((vihl & 0x0F) * 4);
+    uint16_t total = ld_be16(h + 2), id = ld_be16(h + 4), fo = ld_be16(h + 6);
+    uint32_t sa, da;
+    memcpy(&sa, h + 12, 4);
+    memcpy(&da, h + 16, 4);
+    p->ip_id = id;
     p->ip_len = total;
-    uint16_t fo = ld_be16(h + 6);
-    p->ttl = h[8];
-    p->ipproto = h[9];
+    p->ttl = ttl;
+    p->ipproto = proto;
     p->src.family = p->dst.family = 4;
-    memcpy(p->src.a, h + 12, 4);
-    memcpy(p->dst.a, h + 16, 4);
-    if ((h[0] >> 4) != 4) {
+    memcpy(p->src.a, &sa, 4);
+    memcpy(p->dst.a, &da, 4);
+    if ((vihl >> 4) != 4) {
         mark(p, DIS_INVALID, "ip", "bogus IP version");
         return;
     }
@@ -283,25 +301,29 @@ static void dis_ipv4(struct pkt *p, struct wire w)
     uint32_t reported = total <= w.wire ? total : w.wire;
     if (total > w.wire)
         mark(p, DIS_INVALID, "ip", "IPv4 total length exceeds packet length");
-    if (!rd_has(&r, ihl)) {
+    if (cap < ihl) {
         mark(p, DIS_TRUNCATED, "ip", "IPv4 options cut short");
         return;
     }
-    struct rd body = r;
-    rd_skip(&body, ihl);
+    struct rd body = {h + ihl, w.r.end, false};
     /* narrow to the datagram: Ethernet padding is not payload */
     size_t keep = reported - ihl;
-    if (rd_left(&body) > keep)
+    if (cap - ihl > keep)
         body.end = body.p + keep;
-    p->frag_off = (uint32_t)(fo & 0x1FFF) * 8;
-    bool mf = (fo & 0x2000) != 0;
-    if (mf || p->frag_off) {
+    uint32_t frag_off = (uint32_t)(fo & 0x1FFF) * 8;
+    p->frag_off = frag_off;
+    if ((fo & 0x2000) || frag_off) {
         p->frag = true;
-        p->frag_first = p->frag_off == 0;
+        p->frag_first = frag_off == 0;
         return; /* payload is shown as a fragment; transport is not decoded */
     }
     struct wire in = {body, reported - ihl};
-    dis_l4(p, p->ipproto, in, false);
+    l4_in(p, proto, in);
+}
+
+static void dis_ipv4(struct pkt *p, struct wire w)
+{
+    ipv4_in(p, w);
 }
 
 /* ---- IPv6 (fixed 40-byte header, then a bounded walk of extension headers) ---- */
@@ -401,7 +423,7 @@ static void dis_ipv6(struct pkt *p, struct wire w)
         default:
             p->ipproto = nh;
             struct wire in = {r, reported};
-            dis_l4(p, nh, in, false);
+            dis_l4(p, nh, in);
             return;
         }
     }
@@ -418,9 +440,50 @@ static void dis_ipv6(struct pkt *p, struct wire w)
  * |           Checksum            |         Urgent Pointer        |
  * |                    Options                    |    Padding    |
  */
-static void dis_tcp_options(struct pkt *p, const uint8_t *o, size_t n_hdr, size_t n_cap)
+static void tcp_options_loop(struct tcp_opts *t, const uint8_t *o, size_t n_hdr, size_t n_cap);
+
+ALWAYS_INLINE void dis_tcp_options(struct tcp_opts *t, const uint8_t *o, size_t n_hdr,
+                                   size_t n_cap)
 {
-    struct tcp_opts *t = &p->tcp.opt;
+    /* the two commonest layouts, whole, done the way the loop below does them: NOP, NOP,
+     * timestamps (most segments), and MSS, SACK permitted, timestamps, NOP, window scale
+     * (Linux's SYN and SYN-ACK) */
+    if (n_hdr == 12 && n_cap == 12 && ld_be32(o) == 0x0101080Au) {
+        uint32_t tsval = ld_be32(o + 4), tsecr = ld_be32(o + 8);
+        t->has_ts = true;
+        t->tsval = tsval;
+        t->tsecr = tsecr;
+        t->count = 1;
+        t->norder = 1;
+        t->order[0] = 8;
+        return;
+    }
+    if (n_hdr == 20 && n_cap == 20 && o[0] == 2 && o[1] == 4 && ld_be32(o + 4) == 0x0402080Au &&
+        ld_be16(o + 16) == 0x0103 && o[18] == 3) {
+        uint16_t mss = ld_be16(o + 2);
+        uint32_t tsval = ld_be32(o + 8), tsecr = ld_be32(o + 12);
+        uint8_t ws = o[19];
+        t->has_mss = true;
+        t->mss = mss;
+        t->sack_perm = true;
+        t->has_ts = true;
+        t->tsval = tsval;
+        t->tsecr = tsecr;
+        t->has_ws = true;
+        t->wscale = ws;
+        t->count = 4;
+        t->norder = 4;
+        t->order[0] = 2;
+        t->order[1] = 4;
+        t->order[2] = 8;
+        t->order[3] = 3;
+        return;
+    }
+    tcp_options_loop(t, o, n_hdr, n_cap);
+}
+
+static void tcp_options_loop(struct tcp_opts *t, const uint8_t *o, size_t n_hdr, size_t n_cap)
+{
     size_t i = 0;
     bool eol = false;
     while (i < n_hdr) {
@@ -454,15 +517,17 @@ static void dis_tcp_options(struct pkt *p, const uint8_t *o, size_t n_hdr, size_
         case 2:
             ok = len == 4;
             if (ok) {
+                uint16_t mss = ld_be16(v);
                 t->has_mss = true;
-                t->mss = ld_be16(v);
+                t->mss = mss;
             }
             break;
         case 3:
             ok = len == 3;
             if (ok) {
+                uint8_t ws = v[0];
                 t->has_ws = true;
-                t->wscale = v[0];
+                t->wscale = ws;
             }
             break;
         case 4:
@@ -482,9 +547,10 @@ static void dis_tcp_options(struct pkt *p, const uint8_t *o, size_t n_hdr, size_
         case 8:
             ok = len == 10;
             if (ok) {
+                uint32_t tsval = ld_be32(v), tsecr = ld_be32(v + 4);
                 t->has_ts = true;
-                t->tsval = ld_be32(v);
-                t->tsecr = ld_be32(v + 4);
+                t->tsval = tsval;
+                t->tsecr = tsecr;
             }
             break;
         case 19:
@@ -510,56 +576,65 @@ static void dis_tcp_options(struct pkt *p, const uint8_t *o, size_t n_hdr, size_
     }
 }
 
-static void dis_tcp(struct pkt *p, struct wire w, bool in_error)
+ALWAYS_INLINE void dis_tcp(struct pkt *p, struct wire w)
 {
-    struct rd r = w.r;
+    const uint8_t *b = w.r.p;
+    size_t cap = rd_left(&w.r);
     p->l4 = L4_TCP;
-    if (!rd_has(&r, 4)) {
+    if (cap < 16) {
+        if (cap >= 4) {
+            p->sport = ld_be16(b);
+            p->dport = ld_be16(b + 2);
+        }
         mark(p, DIS_TRUNCATED, "tcp", "TCP header cut short");
         return;
     }
-    p->sport = ld_be16(r.p);
-    p->dport = ld_be16(r.p + 2);
-    if (!rd_has(&r, 16)) {
-        mark(p, DIS_TRUNCATED, "tcp", "TCP header cut short");
-        return;
+    /* read into locals first: a store into *p may alias the packet bytes */
+    uint16_t sport = ld_be16(b), dport = ld_be16(b + 2);
+    uint32_t seq = ld_be32(b + 4), ack = ld_be32(b + 8);
+    uint8_t hlen = (uint8_t)((b[12] >> 4) * 4);
+    uint16_t flags = ld_be16(b + 12) & TH_MASK, win = ld_be16(b + 14);
+    uint16_t sum = 0, urp = 0;
+    if (cap >= 20) {
+        sum = ld_be16(b + 16);
+        urp = ld_be16(b + 18);
     }
     struct pkt_tcp *t = &p->tcp;
-    t->seq = ld_be32(r.p + 4);
-    t->ack = ld_be32(r.p + 8);
-    t->hlen = (uint8_t)((r.p[12] >> 4) * 4);
-    t->flags = ld_be16(r.p + 12) & TH_MASK;
-    t->win = ld_be16(r.p + 14);
+    p->sport = sport;
+    p->dport = dport;
+    t->seq = seq;
+    t->ack = ack;
+    t->hlen = hlen;
+    t->flags = flags;
+    t->win = win;
     t->have_hdr = true;
-    if (rd_has(&r, 20)) {
-        t->sum = ld_be16(r.p + 16);
-        t->urp = ld_be16(r.p + 18);
-    }
-    if (!in_error && w.wire >= t->hlen) {
+    t->sum = sum;
+    t->urp = urp;
+    bool have_seglen = w.wire >= hlen;
+    uint32_t seglen = w.wire - hlen;
+    if (have_seglen) {
         t->have_seglen = true;
-        t->seglen = w.wire - t->hlen;
-        p->payload_len = t->seglen;
+        t->seglen = seglen;
+        p->payload_len = seglen;
     }
-    if (t->hlen < 20) {
+    if (hlen < 20) {
         mark(p, DIS_INVALID, "tcp", "bogus TCP header length");
         return;
     }
-    if (!t->have_seglen && !in_error) {
+    if (!have_seglen)
         mark(p, DIS_INVALID, "tcp", "segment shorter than its TCP header length");
-    }
-    size_t cap_hdr = rd_left(&r) < t->hlen ? rd_left(&r) : t->hlen;
+    size_t cap_hdr = cap < hlen ? cap : hlen;
     if (cap_hdr > 20)
-        dis_tcp_options(p, r.p + 20, (size_t)t->hlen - 20, cap_hdr - 20);
-    if (rd_left(&r) < t->hlen) {
-        if (!in_error)
-            mark(p, DIS_TRUNCATED, "tcp", "TCP header cut short");
+        dis_tcp_options(&t->opt, b + 20, (size_t)hlen - 20, cap_hdr - 20);
+    if (cap < hlen) {
+        mark(p, DIS_TRUNCATED, "tcp", "TCP header cut short");
         return;
     }
-    rd_skip(&r, t->hlen);
-    p->payload = r.p;
-    p->payload_caplen = (uint32_t)rd_left(&r);
-    if (t->have_seglen && p->payload_caplen > t->seglen)
-        p->payload_caplen = t->seglen;
+    uint32_t pcap = (uint32_t)(cap - hlen);
+    if (have_seglen && pcap > seglen)
+        pcap = seglen;
+    p->payload = b + hlen;
+    p->payload_caplen = pcap;
 }
 
 /* ---- ICMP / ICMPv6 ---- */
@@ -677,13 +752,12 @@ static void dis_udp(struct pkt *p, struct wire w, enum dis_depth depth)
 
 /* ---- dispatch ---- */
 
-static void dis_l4(struct pkt *p, uint8_t proto, struct wire w, bool fragment)
+ALWAYS_INLINE void l4_in(struct pkt *p, uint8_t proto, struct wire w)
 {
-    (void)fragment;
     enum dis_depth depth = (enum dis_depth)p->depth;
     switch (proto) {
     case 6:
-        dis_tcp(p, w, false);
+        dis_tcp(p, w);
         if (depth >= DIS_DEPTH_APP && p->l4 == L4_TCP && p->payload_caplen > 0 &&
             !(p->tcp.flags & TH_RST)) {
             if (!dis_http(p, p->payload, p->payload_caplen) &&
@@ -706,9 +780,28 @@ static void dis_l4(struct pkt *p, uint8_t proto, struct wire w, bool fragment)
     }
 }
 
+static void dis_l4(struct pkt *p, uint8_t proto, struct wire w)
+{
+    l4_in(p, proto, w);
+}
+
+/* Zero the decoded fields (ethertype up to http; those before are all set by dissect). One
+ * memset of this size becomes a `rep stos`, several times slower than pieces of 64 bytes,
+ * which the compiler writes as a few vector stores. */
+static inline void clear_decoded(struct pkt *p)
+{
+    unsigned char *s = (unsigned char *)&p->ethertype;
+    enum { N = offsetof(struct pkt, http) - offsetof(struct pkt, ethertype) };
+    size_t i = 0;
+#pragma GCC unroll 8
+    for (; i + 64 <= N; i += 64)
+        memset(s + i, 0, 64);
+    memset(s + i, 0, N - i);
+}
+
 void dissect(struct pkt *p, const struct cap_rec *rec, uint64_t frame, enum dis_depth depth)
 {
-    memset(p, 0, offsetof(struct pkt, http));
+    clear_decoded(p);
     p->frame = frame;
     p->ts_sec = rec->ts_sec;
     p->ts_nsec = rec->ts_nsec;
@@ -720,6 +813,10 @@ void dissect(struct pkt *p, const struct cap_rec *rec, uint64_t frame, enum dis_
     p->depth = (uint8_t)depth;
     p->arena_used = 0;
     struct wire w = {rd_make(rec->data, rec->caplen), rec->wirelen};
+    if (rec->linktype == LINKTYPE_ETHERNET) {
+        dis_ethernet(p, w);
+        return;
+    }
     switch (rec->linktype) {
     case LINKTYPE_ETHERNET:
         dis_ethernet(p, w);
