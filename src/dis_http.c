@@ -36,7 +36,8 @@ static uint8_t lower(uint8_t c)
     return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
 }
 
-static bool ieq(const uint8_t *a, size_t n, const char *b)
+/* inline: b is a literal at every call, so its length is known at compile time */
+static inline bool ieq(const uint8_t *a, size_t n, const char *b)
 {
     if (strlen(b) != n)
         return false;
@@ -56,13 +57,21 @@ static bool starts(const uint8_t *a, size_t n, const char *b)
 
 /* The request methods Wireshark's HTTP dissector recognises (RFC 9110, WebDAV, DeltaV, GENA,
  * MS-RPCH, SSTP). */
-static const char *const http_methods[] = {
-    "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
-    "COPY", "LOCK", "MOVE", "POLL", "BCOPY", "BMOVE", "MKCOL", "LABEL", "MERGE",
-    "SEARCH", "UNLOCK", "REPORT", "UPDATE", "NOTIFY", "BDELETE", "CHECKIN", "PROPFIND",
-    "CHECKOUT", "CCM_POST", "SUBSCRIBE", "PROPPATCH", "BPROPFIND", "BPROPPATCH",
-    "UNCHECKOUT", "MKACTIVITY", "MKWORKSPACE", "RPC_CONNECT", "RPC_IN_DATA", "UNSUBSCRIBE",
-    "RPC_OUT_DATA", "VERSION-CONTROL", "BASELINE-CONTROL", "SSTP_DUPLEX_POST", NULL,
+#define METHOD(s) {s, sizeof s - 1}
+static const struct method {
+    const char *name;
+    size_t len;
+} http_methods[] = {
+    METHOD("GET"), METHOD("HEAD"), METHOD("POST"), METHOD("PUT"), METHOD("DELETE"),
+    METHOD("CONNECT"), METHOD("OPTIONS"), METHOD("TRACE"), METHOD("PATCH"), METHOD("COPY"),
+    METHOD("LOCK"), METHOD("MOVE"), METHOD("POLL"), METHOD("BCOPY"), METHOD("BMOVE"),
+    METHOD("MKCOL"), METHOD("LABEL"), METHOD("MERGE"), METHOD("SEARCH"), METHOD("UNLOCK"),
+    METHOD("REPORT"), METHOD("UPDATE"), METHOD("NOTIFY"), METHOD("BDELETE"), METHOD("CHECKIN"),
+    METHOD("PROPFIND"), METHOD("CHECKOUT"), METHOD("CCM_POST"), METHOD("SUBSCRIBE"),
+    METHOD("PROPPATCH"), METHOD("BPROPFIND"), METHOD("BPROPPATCH"), METHOD("UNCHECKOUT"),
+    METHOD("MKACTIVITY"), METHOD("MKWORKSPACE"), METHOD("RPC_CONNECT"), METHOD("RPC_IN_DATA"),
+    METHOD("UNSUBSCRIBE"), METHOD("RPC_OUT_DATA"), METHOD("VERSION-CONTROL"),
+    METHOD("BASELINE-CONTROL"), METHOD("SSTP_DUPLEX_POST"),
 };
 
 static bool known_method(const uint8_t *s, size_t n)
@@ -71,8 +80,8 @@ static bool known_method(const uint8_t *s, size_t n)
         s += 2;
         n -= 2;
     }
-    for (const char *const *m = http_methods; *m; m++)
-        if (strlen(*m) == n && memcmp(*m, s, n) == 0)
+    for (size_t i = 0; i < sizeof http_methods / sizeof http_methods[0]; i++)
+        if (http_methods[i].len == n && memcmp(http_methods[i].name, s, n) == 0)
             return true;
     return false;
 }
@@ -91,17 +100,25 @@ struct line {
 static struct line get_line(const uint8_t *b, size_t n, size_t off)
 {
     struct line l = {b + off, 0, n, false};
-    for (size_t i = off; i < n; i++) {
-        if (b[i] == '\n' || b[i] == '\r') {
-            l.len = i - off;
-            l.complete = true;
-            l.next = i + 1;
-            if (b[i] == '\r' && i + 1 < n && b[i + 1] == '\n')
-                l.next = i + 2;
-            return l;
-        }
+    if (off >= n) {
+        l.len = n - off;
+        return l;
     }
-    l.len = n - off;
+    /* the first CR, then the first LF before it (memchr looks at many bytes a step) */
+    const uint8_t *cr = memchr(b + off, '\r', n - off);
+    size_t lim = cr ? (size_t)(cr - b) : n;
+    const uint8_t *lf = lim > off ? memchr(b + off, '\n', lim - off) : NULL;
+    const uint8_t *e = lf ? lf : cr;
+    if (!e) {
+        l.len = n - off;
+        return l;
+    }
+    size_t i = (size_t)(e - b);
+    l.len = i - off;
+    l.complete = true;
+    l.next = i + 1;
+    if (*e == '\r' && i + 1 < n && b[i + 1] == '\n')
+        l.next = i + 2;
     return l;
 }
 
@@ -226,6 +243,9 @@ static void parse_headers(const uint8_t *b, size_t n, size_t off, struct hdrs *h
         size_t name_len = (size_t)(colon - l.s);
         const uint8_t *v = colon + 1;
         size_t vlen = l.len - name_len - 1;
+        if (name_len != 4 && name_len != 12 && name_len != 14 && name_len != 16 &&
+            name_len != 17)
+            continue; /* none of the names below: a quick way past the others */
         trim(&v, &vlen);
         if (ieq(l.s, name_len, "Host")) {
             h->host = v;
@@ -301,37 +321,48 @@ static bool first_chunk(const uint8_t *b, size_t n, size_t off, size_t *data_off
     return true;
 }
 
+/* A name with its length, so that a lookup compares lengths before bytes. */
+struct name {
+    const char *s;
+    size_t len;
+};
+#define NAME(s) {s, sizeof s - 1}
+
 /* Media types Wireshark hands to its line-based text dissector (packet-text-media.c). */
-static const char *const text_line_types[] = {
-    "text/plain", "text/richtext", "text/enriched", "text/parameters", "text/html",
-    "text/xml-external-parsed-entity", "text/css", "application/xml-external-parsed-entity",
-    "text/javascript", "application/x-javascript", "application/x-tia-p25-issi",
-    "application/x-tia-p25-sndcp", "application/x-ns-proxy-autoconfig",
-    "text/vnd.sun.j2me.app-descriptor", "application/vnd.poc.refer-to",
-    "application/vnd.drm.message", "application/x-wms-logplaystats",
-    "application/x-rtsp-udp-packetpair", NULL,
+static const struct name text_line_types[] = {
+    NAME("text/plain"), NAME("text/richtext"), NAME("text/enriched"), NAME("text/parameters"),
+    NAME("text/html"), NAME("text/xml-external-parsed-entity"), NAME("text/css"),
+    NAME("application/xml-external-parsed-entity"), NAME("text/javascript"),
+    NAME("application/x-javascript"), NAME("application/x-tia-p25-issi"),
+    NAME("application/x-tia-p25-sndcp"), NAME("application/x-ns-proxy-autoconfig"),
+    NAME("text/vnd.sun.j2me.app-descriptor"), NAME("application/vnd.poc.refer-to"),
+    NAME("application/vnd.drm.message"), NAME("application/x-wms-logplaystats"),
+    NAME("application/x-rtsp-udp-packetpair"), {NULL, 0},
 };
 
 /* Media types whose Wireshark dissectors add nothing to Info (or replace it: OCSP). */
-static const char *const silent_types[] = {
-    "text/xml", "application/xml", "application/octet-stream", "application/x-amf",
-    "application/x-fcs", "image/tiff", "application/cbor", "application/cbor-seq",
-    "application/pkcs7-mime", "application/pkcs7-signature", "application/pkcs10",
-    "application/ocsp-request", "application/ocsp-response", NULL,
+static const struct name silent_types[] = {
+    NAME("text/xml"), NAME("application/xml"), NAME("application/octet-stream"),
+    NAME("application/x-amf"), NAME("application/x-fcs"), NAME("image/tiff"),
+    NAME("application/cbor"), NAME("application/cbor-seq"), NAME("application/pkcs7-mime"),
+    NAME("application/pkcs7-signature"), NAME("application/pkcs10"),
+    NAME("application/ocsp-request"), NAME("application/ocsp-response"), {NULL, 0},
 };
 
 /* Media types of Wireshark's JSON dissector (packet-json.c). */
-static const char *const json_types[] = {
-    "application/json", "application/senml+json", "application/sensml+json",
-    "application/json-rpc", "application/jsonrequest", "application/dds-web+json",
-    "application/vnd.oma.lwm2m+json", "application/problem+json", "application/merge-patch+json",
-    "application/json-patch+json", "application/x-ndjson", NULL,
+static const struct name json_types[] = {
+    NAME("application/json"), NAME("application/senml+json"), NAME("application/sensml+json"),
+    NAME("application/json-rpc"), NAME("application/jsonrequest"),
+    NAME("application/dds-web+json"), NAME("application/vnd.oma.lwm2m+json"),
+    NAME("application/problem+json"), NAME("application/merge-patch+json"),
+    NAME("application/json-patch+json"), NAME("application/x-ndjson"), {NULL, 0},
 };
 
-static bool in_list(const char *const *list, const char *s)
+/* s is n bytes long (a C string) */
+static bool in_list(const struct name *list, const char *s, size_t n)
 {
-    for (; *list; list++)
-        if (strcmp(*list, s) == 0)
+    for (; list->s; list++)
+        if (list->len == n && memcmp(list->s, s, n) == 0)
             return true;
     return false;
 }
@@ -339,8 +370,8 @@ static bool in_list(const char *const *list, const char *s)
 /* What Wireshark's media dissectors add to Info for a body of the given media type whose
  * first len captured bytes are body (body == NULL: content-encoded, bytes unknown); NULL when
  * they add nothing. The text is the one tshark shows once the body is reassembled. */
-static const char *media_info(char *out, size_t cap, const char *type, const uint8_t *body,
-                              size_t len)
+static const char *media_info(char *out, size_t cap, const char *type, size_t tlen,
+                              const uint8_t *body, size_t len)
 {
     const char *name = type;
     bool gif = strcmp(type, "image/gif") == 0;
@@ -355,14 +386,14 @@ static const char *media_info(char *out, size_t cap, const char *type, const uin
     else if (body && png && len >= 8 && memcmp(body, "\x89PNG\r\n\x1a\n", 8) == 0)
         name = "PNG";
     /* XML (also text that turns out to be XML), multipart and the like add nothing. */
-    if (in_list(silent_types, type) || ends_with(type, "+xml") || ends_with(type, "+cbor") ||
+    if (in_list(silent_types, type, tlen) || ends_with(type, "+xml") || ends_with(type, "+cbor") ||
         strncmp(type, "text/vnd.wap.", 13) == 0 || strncmp(type, "multipart/", 10) == 0)
         return NULL;
-    if (body && in_list(text_line_types, type) && len > 38 && len >= 5 &&
+    if (body && in_list(text_line_types, type, tlen) && len > 38 && len >= 5 &&
         ieq(body, 5, "<?xml"))
         return NULL;
     size_t k = 0;
-    if (in_list(json_types, type)) {
+    if (in_list(json_types, type, tlen)) {
         k = strlen(", JavaScript Object Notation");
         memcpy(out, ", JavaScript Object Notation", k);
     }
@@ -493,7 +524,8 @@ static const char *body_text(const uint8_t *b, size_t n, const struct msg *m, ch
     char type[HTTP_FIELD_MAX];
     if (media_type(h->ctype, h->ctype_len, type, sizeof type) == 0)
         return NULL;
-    return media_info(out, cap, type, body, avail);
+    /* a NUL byte in the header ends the type there */
+    return media_info(out, cap, type, strlen(type), body, avail);
 }
 
 /* ---- text ---- */
