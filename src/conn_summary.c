@@ -140,10 +140,14 @@ void conn_summarize(const struct tcp_conn *c, struct conn_summary *s)
     s->closed = c->closed;
     s->replaced = c->replaced;
     s->completeness = c->completeness;
-    /* copied with their caps (the summary was zeroed, so the copies end in a NUL) */
+    /* copied with their caps (the summary was zeroed, so conn_state ends in a NUL); the
+     * history as a whole array: the tracker's is zeroed past its letters */
     const char *cs = zeek_conn_state(c);
-    memcpy(s->conn_state, cs, strnlen(cs, sizeof s->conn_state - 1));
-    memcpy(s->history, c->history, strnlen(c->history, sizeof s->history - 1));
+    for (size_t i = 0; i < sizeof s->conn_state - 1 && cs[i]; i++)
+        s->conn_state[i] = cs[i];
+    _Static_assert(sizeof s->history == sizeof c->history, "history sizes differ");
+    memcpy(s->history, c->history, sizeof s->history);
+    s->history[sizeof s->history - 1] = '\0';
     s->zeek_duration =
         c->ts_zeek_last > c->ts_first ? ts_diff(c->ts_zeek_last, c->ts_first) : 0;
 }

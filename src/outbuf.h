@@ -78,31 +78,50 @@ static inline unsigned fmt_u64_len(uint64_t v)
 }
 static inline char *fmt_u64(char *p, uint64_t v)
 {
+    if (v < 10) { /* the most common count of all: 0 */
+        *p = (char)('0' + v);
+        return p + 1;
+    }
     char *e = p + fmt_u64_len(v), *q = e;
-    while (v >= 100) {
+    while (v > UINT32_MAX) { /* two digits at a time, in 32 bits once they fit */
         unsigned r = (unsigned)(v % 100);
         v /= 100;
         q -= 2;
         memcpy(q, ob_digits2 + 2 * r, 2);
     }
-    if (v >= 10)
-        memcpy(q - 2, ob_digits2 + 2 * v, 2);
+    uint32_t w = (uint32_t)v;
+    while (w >= 100) {
+        unsigned r = w % 100;
+        w /= 100;
+        q -= 2;
+        memcpy(q, ob_digits2 + 2 * r, 2);
+    }
+    if (w >= 10)
+        memcpy(q - 2, ob_digits2 + 2 * w, 2);
     else
-        q[-1] = (char)('0' + v);
+        q[-1] = (char)('0' + w);
     return e;
 }
-/* exactly `decimals` (0..19) digits of f, with leading zeros */
+/* exactly `decimals` (0..19) digits of f (< 10^decimals), with leading zeros */
 static inline char *fmt_frac(char *p, uint64_t f, int decimals)
 {
     char *e = p + decimals, *q = e;
-    for (int i = decimals; i >= 2; i -= 2) {
+    int i = decimals;
+    for (; i >= 2 && f > UINT32_MAX; i -= 2) {
         unsigned r = (unsigned)(f % 100);
         f /= 100;
         q -= 2;
         memcpy(q, ob_digits2 + 2 * r, 2);
     }
-    if (q > p)
-        q[-1] = (char)('0' + f % 10);
+    uint32_t g = (uint32_t)f;
+    for (; i >= 2; i -= 2) {
+        unsigned r = g % 100;
+        g /= 100;
+        q -= 2;
+        memcpy(q, ob_digits2 + 2 * r, 2);
+    }
+    if (i)
+        q[-1] = (char)('0' + g % 10);
     return e;
 }
 /* v / 10^decimals with exactly `decimals` (1..18) digits after the point, as ob_fixed */

@@ -217,8 +217,9 @@ static void text_row(struct conns_ctx *c, const struct conn_summary *s, struct r
         c->text = xrealloc(c->text, c->captext);
     }
     char *p = c->text + c->ntext, *e;
+    uint8_t len[NCOL];
     r->off = (uint32_t)c->ntext;
-#define CELL_PUT(i, expr) (e = (expr), r->len[i] = (uint8_t)(e - p), p = e)
+#define CELL_PUT(i, expr) (e = (expr), len[i] = (uint8_t)(e - p), p = e)
     CELL_PUT(0, fmt_u64(p, s->stream));
     CELL_PUT(1, cell_endpoint(p, &s->client));
     CELL_PUT(2, FMT_LIT(p, "->"));
@@ -237,8 +238,12 @@ static void text_row(struct conns_ctx *c, const struct conn_summary *s, struct r
     CELL_PUT(15, s->history[0] ? put_str(p, s->history, CELL - 1) : FMT_LIT(p, "-"));
 #undef CELL_PUT
     c->ntext = (size_t)(p - c->text);
+    memcpy(r->len, len, sizeof len);
+    uint8_t m[NCOL]; /* local copies: a loop the compiler does in one vector max */
+    memcpy(m, c->bmax, sizeof m);
     for (int i = 0; i < NCOL; i++)
-        c->bmax[i] = r->len[i] > c->bmax[i] ? r->len[i] : c->bmax[i];
+        m[i] = len[i] > m[i] ? len[i] : m[i];
+    memcpy(c->bmax, m, sizeof m);
 }
 
 static void ob_spaces(struct obuf *ob, size_t n)
@@ -306,21 +311,23 @@ static char *put_cell(char *q, const char *s, size_t n)
 static char *text_line_fast(const struct conns_ctx *c, char *q, const char *cell,
                             const uint8_t *lens)
 {
-    size_t pend = 0;
-    for (int i = 0; i < NCOL; i++) {
-        size_t w = (size_t)c->width[i], l = lens[i];
-        if (i)
-            pend += 2;
-        if (col_right[i])
-            pend += w - l;
-        if (l) {
-            q = put_cell(put_blanks(q, pend), cell, l);
-            cell += l;
-            pend = 0;
-        }
-        if (!col_right[i])
-            pend += w - l;
-    }
+    size_t pend = 0, l;
+    /* the loop of text_line unrolled (col_right[i] is then a constant for each column) */
+#define COL(i)                                                                                 \
+    l = lens[i];                                                                               \
+    pend += ((i) ? 2 : 0) + (col_right[i] ? (size_t)c->width[i] - l : 0);                     \
+    if (l) {                                                                                   \
+        q = put_cell(put_blanks(q, pend), cell, l);                                            \
+        cell += l;                                                                             \
+        pend = 0;                                                                              \
+    }                                                                                          \
+    if (!col_right[i])                                                                         \
+        pend += (size_t)c->width[i] - l;
+    _Static_assert(NCOL == 16, "text_line_fast lists every column");
+    COL(0) COL(1) COL(2) COL(3) COL(4) COL(5) COL(6) COL(7)
+    COL(8) COL(9) COL(10) COL(11) COL(12) COL(13) COL(14) COL(15)
+#undef COL
+    (void)pend;
     *q++ = '\n';
     return q;
 }
@@ -800,6 +807,17 @@ static void store(struct conns_ctx *c, const struct conn_summary *r, bool later,
         return;
     }
     uint8_t *st = st_at(c, s);
+    if (s == c->next && !(*st & ST_HAVE) && !hold) {
+        /* the next to print, complete: out at once, then whatever waited for it */
+        if (s >= c->hi)
+            c->hi = s + 1;
+        c->next++;
+        emit(c, r);
+        advance(c);
+        if (c->spill_fd >= 0)
+            spill_punch(c);
+        return;
+    }
     bool spill;
     if (later && (*st & ST_HAVE)) {
         struct conn_summary m;

@@ -58,24 +58,29 @@ static size_t fmt_ipv6(const uint8_t *b, char *buf)
     return (size_t)(q - buf);
 }
 
+/* Every octet's text and a dot ("7.", "42.", "255."), padded to 4 bytes: IPv4 text is four
+ * fixed-size copies. */
+#define OCT(v)                                                                                 \
+    {(char)((v) >= 100 ? '0' + (v) / 100 : (v) >= 10 ? '0' + (v) / 10 : '0' + (v)),            \
+     (char)((v) >= 100 ? '0' + (v) / 10 % 10 : (v) >= 10 ? '0' + (v) % 10 : '.'),              \
+     (char)((v) >= 100 ? '0' + (v) % 10 : (v) >= 10 ? '.' : 0), (char)((v) >= 100 ? '.' : 0)},
+#define OCT4(v) OCT(v) OCT((v) + 1) OCT((v) + 2) OCT((v) + 3)
+#define OCT16(v) OCT4(v) OCT4((v) + 4) OCT4((v) + 8) OCT4((v) + 12)
+#define OCT64(v) OCT16(v) OCT16((v) + 16) OCT16((v) + 32) OCT16((v) + 48)
+static const char octet_text[256][4] = {OCT64(0) OCT64(64) OCT64(128) OCT64(192)};
+#undef OCT
+#undef OCT4
+#undef OCT16
+#undef OCT64
+
 size_t info_addr(const struct addr *a, char *buf)
 {
     if (a->family == 4) {
         char *q = buf;
         for (int i = 0; i < 4; i++) {
             unsigned v = a->a[i];
-            if (v >= 100) {
-                *q++ = (char)('0' + v / 100);
-                v %= 100;
-                memcpy(q, ob_digits2 + 2 * v, 2);
-                q += 2;
-            } else if (v >= 10) {
-                memcpy(q, ob_digits2 + 2 * v, 2);
-                q += 2;
-            } else {
-                *q++ = (char)('0' + v);
-            }
-            *q++ = '.';
+            memcpy(q, octet_text[v], 4);
+            q += 2 + (v >= 10) + (v >= 100);
         }
         q[-1] = '\0';
         return (size_t)(q - 1 - buf);
