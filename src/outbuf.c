@@ -334,10 +334,38 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
     return len;
 }
 
+/* 1: a byte that stands for itself in a JSON string (printable ASCII but " and \, and DEL) */
+static const uint8_t json_plain[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    /* 0x80 and up: UTF-8, checked */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
 char *fmt_json_str(char *p, const char *s, size_t n)
 {
     const unsigned char *c = (const unsigned char *)s, *e = c + n;
     *p++ = '"';
+    /* the plain run at the start (usually all of it) in one copy */
+    size_t run = 0;
+    while (run < n && json_plain[c[run]])
+        run++;
+    memcpy(p, c, run);
+    p += run;
+    c += run;
     while (c < e) {
         unsigned char ch = *c;
         if (ch >= 0x20 && ch < 0x80 && ch != '"' && ch != '\\') {
@@ -376,6 +404,22 @@ char *fmt_json_str(char *p, const char *s, size_t n)
     }
     *p++ = '"';
     return p;
+}
+
+char *fmt_json_cstr(char *p, const char *s, size_t cap)
+{
+    const unsigned char *c = (const unsigned char *)s;
+    size_t run = 0;
+    while (run < cap && json_plain[c[run]])
+        run++;
+    if (run == cap || !c[run]) { /* all plain (the usual case) */
+        *p++ = '"';
+        memcpy(p, c, run);
+        p += run;
+        *p++ = '"';
+        return p;
+    }
+    return fmt_json_str(p, s, strnlen(s, cap));
 }
 
 void ob_json_str(struct obuf *ob, const char *s, size_t n)

@@ -165,6 +165,8 @@ void ob_json_cstr(struct obuf *ob, const char *s);
 /* The same into a caller's buffer of at least FMT_JSON_STR_MAX(n) bytes; returns the end. */
 #define FMT_JSON_STR_MAX(n) (2 + 6 * (size_t)(n))
 char *fmt_json_str(char *p, const char *s, size_t n);
+/* ... of the NUL-terminated s, at most cap bytes of it (room: FMT_JSON_STR_MAX(cap)) */
+char *fmt_json_cstr(char *p, const char *s, size_t cap);
 /* HTML text/attribute content with & < > " ' as entities. */
 void ob_html_esc(struct obuf *ob, const char *s, size_t n);
 void ob_html_cstr(struct obuf *ob, const char *s);

@@ -375,7 +375,7 @@ static void text_flush(struct conns_ctx *c)
 /* ---- JSON ---- */
 
 /* a JSON string from a NUL-terminated one of at most `cap` bytes */
-#define JSTR(q, str, cap) fmt_json_str((q), (str), strnlen((str), (cap)))
+#define JSTR(q, str, cap) fmt_json_cstr((q), (str), (cap))
 #define JBOOL(q, b) ((b) ? FMT_LIT(q, "true") : FMT_LIT(q, "false"))
 
 static char *json_side(char *q, const struct conn_side *d, size_t state_len)
@@ -525,10 +525,13 @@ void conns_zeek_uid(const struct conn_summary *s, char out[20])
     }
     uint64_t h2 = mix(h ^ ((uint64_t)s->client.port << 16 | s->server.port));
     out[0] = 'C';
-    for (int i = 1; i <= 17; i++) {
-        uint64_t *w = i <= 9 ? &h : &h2;
-        out[i] = b62[*w % 62];
-        *w /= 62;
+    for (int i = 1; i <= 9; i++) { /* nine characters from h, eight from h2 */
+        out[i] = b62[h % 62];
+        h /= 62;
+    }
+    for (int i = 10; i <= 17; i++) {
+        out[i] = b62[h2 % 62];
+        h2 /= 62;
     }
     out[18] = '\0';
 }

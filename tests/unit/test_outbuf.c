@@ -119,7 +119,7 @@ static int json_str_direct_as_bytewise(void)
     uint64_t x = 0xda3e39cb94b95bdbull;
     for (int i = 0; i < 20000; i++) {
         char s[256];
-        size_t n = 0;
+        size_t n = 0; /* at most 39 + 4 bytes */
         size_t want = xs(&x) % 40;
         while (n < want) {
             const char *p = parts[xs(&x) % (sizeof parts / sizeof parts[0])];
@@ -133,6 +133,13 @@ static int json_str_direct_as_bytewise(void)
         const char *b = json_into(&slow, strlen(a), s, n);
         CHECK(!fast.truncated && !slow.truncated);
         CHECK_STR(b, a);
+        /* from a C string with a cap, cutting anywhere (inside a UTF-8 sequence too) */
+        char c1[512], c2[512];
+        s[n] = '\0';
+        size_t cap = xs(&x) % (n + 2);
+        *fmt_json_cstr(c1, s, cap) = '\0';
+        *fmt_json_str(c2, s, strnlen(s, cap)) = '\0';
+        CHECK_STR(c1, c2);
         ob_free(&fast);
         ob_free(&slow);
     }
