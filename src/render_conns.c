@@ -22,6 +22,7 @@
 #define NCOL 16
 #define CELL 64
 #define SLACK 64          /* bytes a row may scribble past its end (16-byte copies) */
+#define NAMES 8           /* enum values of conn_began and conn_ended given text cells */
 #define JSON_ROW_MAX 4096 /* a JSON row is shorter (bounded fields; see json_row) */
 #define ZEEK_ROW_MAX 1024 /* a Zeek row is shorter */
 
@@ -81,6 +82,9 @@ struct conns_ctx {
     bool header_done;          /* text header or Zeek preamble written */
     int width[NCOL];
     uint8_t bmax[NCOL];        /* the longest cell of each column in the batch */
+    /* the BEGAN and ENDED cells of enum values 0..NAMES-1, zero-padded to CELL bytes */
+    char began_cell[NAMES][CELL], ended_cell[NAMES][CELL];
+    uint8_t began_len[NAMES], ended_len[NAMES];
     /* live */
     struct idset printed;
 };
@@ -209,7 +213,33 @@ static char *cell_endpoint(char *p, const struct conn_side *d)
     return fmt_u64(p, d->port);
 }
 
-/* The row's cells one after the other into the batch's text (at most NCOL * CELL bytes). */
+/* a cell of a string at most CELL - 1 bytes long, copied as a whole CELL-byte slot */
+static void name_cell(const char *s, char *cell, uint8_t *len)
+{
+    size_t n = strnlen(s, CELL - 1);
+    memset(cell, 0, CELL);
+    memcpy(cell, s, n);
+    *len = (uint8_t)n;
+}
+
+/* a text name cell: a fixed-size copy of its slot (v < NAMES) */
+static char *put_name(char *p, unsigned v, const char (*cells)[CELL], const uint8_t *lens)
+{
+    memcpy(p, cells[v], CELL);
+    return p + lens[v];
+}
+
+/* length of a NUL-terminated string within n bytes (short ones: a loop beats a call) */
+static size_t short_len(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && s[i])
+        i++;
+    return i;
+}
+
+/* The row's cells one after the other into the batch's text (at most NCOL * CELL bytes, and
+ * copies of up to CELL bytes from a cell's start). */
 static void text_row(struct conns_ctx *c, const struct conn_summary *s, struct row *r)
 {
     if (c->captext - c->ntext < NCOL * CELL + SLACK) {
@@ -232,10 +262,17 @@ static void text_row(struct conns_ctx *c, const struct conn_summary *s, struct r
     CELL_PUT(9, fmt_u64(p, s->retrans));
     CELL_PUT(10, fmt_u64(p, s->lost));
     CELL_PUT(11, fmt_u64(p, s->zero_windows));
-    CELL_PUT(12, put_str(p, conn_began_text(s->began), CELL - 1));
-    CELL_PUT(13, put_str(p, conn_ended_text(s->ended), CELL - 1));
-    CELL_PUT(14, put_str(p, s->conn_state, CELL - 1));
-    CELL_PUT(15, s->history[0] ? put_str(p, s->history, CELL - 1) : FMT_LIT(p, "-"));
+    unsigned b = (unsigned)s->began, x = (unsigned)s->ended;
+    CELL_PUT(12, b < NAMES ? put_name(p, b, c->began_cell, c->began_len)
+                           : put_str(p, conn_began_text(s->began), CELL - 1));
+    CELL_PUT(13, x < NAMES ? put_name(p, x, c->ended_cell, c->ended_len)
+                           : put_str(p, conn_ended_text(s->ended), CELL - 1));
+    /* conn_state and history: whole arrays (NUL-terminated, under CELL bytes) */
+    _Static_assert(sizeof s->conn_state < CELL && sizeof s->history < CELL, "cell too small");
+    memcpy(p, s->conn_state, sizeof s->conn_state);
+    CELL_PUT(14, p + short_len(s->conn_state, sizeof s->conn_state));
+    memcpy(p, s->history, sizeof s->history);
+    CELL_PUT(15, s->history[0] ? p + strnlen(s->history, sizeof s->history) : FMT_LIT(p, "-"));
 #undef CELL_PUT
     c->ntext = (size_t)(p - c->text);
     memcpy(r->len, len, sizeof len);
@@ -986,6 +1023,10 @@ struct sink render_conns_sink(struct obuf *ob, const struct conns_opts *o)
         /* fixed widths for rows printed as they come */
         static const int live_w[NCOL] = {4, 21, 2, 21, 10, 10, 9, 13, 8, 4, 4, 4, 15, 13, 5, 7};
         memcpy(c->width, live_w, sizeof live_w);
+    }
+    for (unsigned i = 0; i < NAMES; i++) {
+        name_cell(conn_began_text((enum conn_began)i), c->began_cell[i], &c->began_len[i]);
+        name_cell(conn_ended_text((enum conn_ended)i), c->ended_cell[i], &c->ended_len[i]);
     }
     struct sink s = {c, conns_packet, conns_conn, conns_finish, conns_start, conns_forgotten};
     return s;
