@@ -97,7 +97,7 @@ struct line {
     bool complete;
 };
 
-static struct line get_line(const uint8_t *b, size_t n, size_t off)
+static inline struct line get_line(const uint8_t *b, size_t n, size_t off)
 {
     struct line l = {b + off, 0, n, false};
     if (off >= n) {
@@ -293,10 +293,11 @@ static size_t media_type(const uint8_t *s, size_t n, char *out, size_t cap)
     return k;
 }
 
-static bool ends_with(const char *s, const char *suffix)
+/* s is a C string of length a; suffix a literal */
+static inline bool ends_with(const char *s, size_t a, const char *suffix)
 {
-    size_t a = strlen(s), b = strlen(suffix);
-    return a >= b && strcmp(s + a - b, suffix) == 0;
+    size_t b = strlen(suffix);
+    return a >= b && memcmp(s + a - b, suffix, b) == 0;
 }
 
 /* The size of the first chunk of a chunked body and where its data starts; false if the
@@ -374,10 +375,11 @@ static const char *media_info(char *out, size_t cap, const char *type, size_t tl
                               const uint8_t *body, size_t len)
 {
     const char *name = type;
-    bool gif = strcmp(type, "image/gif") == 0;
-    bool jpeg = strcmp(type, "image/jpeg") == 0 || strcmp(type, "image/jpg") == 0 ||
-                strcmp(type, "image/jfif") == 0;
-    bool png = strcmp(type, "image/png") == 0;
+    bool image = tlen > 6 && memcmp(type, "image/", 6) == 0;
+    bool gif = image && strcmp(type, "image/gif") == 0;
+    bool jpeg = image && (strcmp(type, "image/jpeg") == 0 || strcmp(type, "image/jpg") == 0 ||
+                          strcmp(type, "image/jfif") == 0);
+    bool png = image && strcmp(type, "image/png") == 0;
     if (body && gif && len >= 6 && (starts(body, len, "GIF87a") || starts(body, len, "GIF89a")))
         name = body[4] == '7' ? "GIF87a" : "GIF89a";
     else if (body && jpeg && len >= 11 && body[0] == 0xFF && body[1] == 0xD8 &&
@@ -386,8 +388,9 @@ static const char *media_info(char *out, size_t cap, const char *type, size_t tl
     else if (body && png && len >= 8 && memcmp(body, "\x89PNG\r\n\x1a\n", 8) == 0)
         name = "PNG";
     /* XML (also text that turns out to be XML), multipart and the like add nothing. */
-    if (in_list(silent_types, type, tlen) || ends_with(type, "+xml") || ends_with(type, "+cbor") ||
-        strncmp(type, "text/vnd.wap.", 13) == 0 || strncmp(type, "multipart/", 10) == 0)
+    if (in_list(silent_types, type, tlen) || ends_with(type, tlen, "+xml") ||
+        ends_with(type, tlen, "+cbor") || (tlen >= 13 && memcmp(type, "text/vnd.wap.", 13) == 0) ||
+        (tlen >= 10 && memcmp(type, "multipart/", 10) == 0))
         return NULL;
     if (body && in_list(text_line_types, type, tlen) && len > 38 && len >= 5 &&
         ieq(body, 5, "<?xml"))
@@ -429,7 +432,9 @@ static bool parse_msg(const uint8_t *b, size_t n, size_t off, struct msg *m)
         return false;
     size_t lim = n - off > HTTP_LINE_MAX ? off + HTTP_LINE_MAX : n;
     struct line l = get_line(b, lim, off);
-    if (!parse_request(&l, &m->f) && !parse_status(&l, &m->f))
+    /* no method starts with "HTTP/", so a status line need not be tried as a request first */
+    bool status = l.len >= 5 && memcmp(l.s, "HTTP/", 5) == 0;
+    if (status ? !parse_status(&l, &m->f) : !parse_request(&l, &m->f) && !parse_status(&l, &m->f))
         return false;
     if (l.complete)
         parse_headers(b, n, l.next, &m->h);
@@ -658,7 +663,14 @@ void http_info(struct obuf *ob, const struct pkt *p)
         }
     } else {
         ob_puts(ob, h->version ? h->version : "");
-        ob_printf(ob, " %03u", (unsigned)h->status);
+        unsigned st = h->status;
+        if (st < 1000) { /* " %03u" without printf */
+            char d[4] = {' ', (char)('0' + st / 100), (char)('0' + st / 10 % 10),
+                         (char)('0' + st % 10)};
+            ob_write(ob, d, 4);
+        } else {
+            ob_printf(ob, " %03u", st);
+        }
         if (h->reason) {
             ob_putc(ob, ' ');
             ob_puts(ob, h->reason);
