@@ -53,15 +53,23 @@ const char *tcp_phase_name(enum tcp_phase ph)
     }
 }
 
-const struct tcp_flow *tcp_conn_client(const struct tcp_conn *c)
-{
-    return c->client == 2 ? &c->flow2 : &c->flow1;
-}
-
-const struct tcp_flow *tcp_conn_server(const struct tcp_conn *c)
-{
-    return c->client == 2 ? &c->flow1 : &c->flow2;
-}
+/* The step names, each padded to the size of tcp_rec.step so one fixed-size copy fills it. */
+enum step {
+    S_NONE, S_HS1, S_HS2, S_HS3, S_TD1, S_TD2, S_TD23, S_TD3, S_TD4, S_RST_REFUSED, S_RST_ABORT
+};
+static const char step_names[][sizeof ((struct tcp_rec *)0)->step] = {
+    [S_NONE] = "",
+    [S_HS1] = "handshake.1",
+    [S_HS2] = "handshake.2",
+    [S_HS3] = "handshake.3",
+    [S_TD1] = "teardown.1",
+    [S_TD2] = "teardown.2",
+    [S_TD23] = "teardown.2+3",
+    [S_TD3] = "teardown.3",
+    [S_TD4] = "teardown.4",
+    [S_RST_REFUSED] = "reset.refused",
+    [S_RST_ABORT] = "reset.abort",
+};
 
 /* Decide who is the client when the first segment of a conversation is seen. */
 static void pick_client(struct tcp_conn *c, bool from1, const struct pkt *p)
@@ -110,18 +118,20 @@ void tcp_state_update(struct tcp_conn *c, struct tcp_flow *fwd, struct tcp_flow 
     if (th->have_seglen)
         fwd->bytes += th->seglen;
     fwd->ip_bytes += p->ip_len;
-    if (r->flags & (TA_RETRANSMISSION | TA_FAST_RETRANSMISSION | TA_SPURIOUS_RETRANSMISSION))
-        fwd->retrans++;
-    if (r->flags & TA_LOST_PACKET)
-        fwd->lost++;
-    if (r->flags & TA_ZERO_WINDOW)
-        fwd->zero_windows++;
-    if (r->flags & TA_DUPLICATE_ACK)
-        fwd->dup_acks++;
-    if (r->flags & TA_OUT_OF_ORDER)
-        fwd->out_of_order++;
-    if (r->flags & TA_KEEP_ALIVE)
-        fwd->keep_alives++;
+    if (r->flags) {
+        if (r->flags & (TA_RETRANSMISSION | TA_FAST_RETRANSMISSION | TA_SPURIOUS_RETRANSMISSION))
+            fwd->retrans++;
+        if (r->flags & TA_LOST_PACKET)
+            fwd->lost++;
+        if (r->flags & TA_ZERO_WINDOW)
+            fwd->zero_windows++;
+        if (r->flags & TA_DUPLICATE_ACK)
+            fwd->dup_acks++;
+        if (r->flags & TA_OUT_OF_ORDER)
+            fwd->out_of_order++;
+        if (r->flags & TA_KEEP_ALIVE)
+            fwd->keep_alives++;
+    }
     if (f & TH_SYN) {
         if (f & TH_ACK)
             fwd->synack = true;
@@ -140,7 +150,7 @@ void tcp_state_update(struct tcp_conn *c, struct tcp_flow *fwd, struct tcp_flow 
     }
 
     enum tcp_phase ph = PH_DATA;
-    const char *step = "";
+    enum step step = S_NONE;
     bool retrans = (r->flags & (TA_RETRANSMISSION | TA_FAST_RETRANSMISSION |
                                 TA_SPURIOUS_RETRANSMISSION | TA_OUT_OF_ORDER)) != 0;
 
@@ -153,7 +163,7 @@ void tcp_state_update(struct tcp_conn *c, struct tcp_flow *fwd, struct tcp_flow 
         ph = PH_RESET;
         bool refused = (rev->st == ST_SYN_SENT && !rev->synack) ||
                        (fwd->st == ST_LISTEN && !fwd->synack);
-        step = refused ? "reset.refused" : "reset.abort";
+        step = refused ? S_RST_REFUSED : S_RST_ABORT;
         if (!fwd->rst) {
             fwd->rst = true;
             fwd->rst_frame = p->frame;
@@ -163,7 +173,7 @@ void tcp_state_update(struct tcp_conn *c, struct tcp_flow *fwd, struct tcp_flow 
         c->closed = true;
     } else if ((f & (TH_SYN | TH_ACK)) == TH_SYN) {
         ph = PH_HANDSHAKE;
-        step = "handshake.1";
+        step = S_HS1;
         if (fwd->st == ST_NONE || fwd->st == ST_CLOSED || fwd->st == ST_LISTEN) {
             if (rev->st == ST_SYN_SENT) {
                 /* simultaneous open: both sent SYNs */
@@ -178,7 +188,7 @@ void tcp_state_update(struct tcp_conn *c, struct tcp_flow *fwd, struct tcp_flow 
         }
     } else if ((f & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK)) {
         ph = PH_HANDSHAKE;
-        step = "handshake.2";
+        step = S_HS2;
         if (fwd->st == ST_NONE || fwd->st == ST_LISTEN || fwd->st == ST_CLOSED ||
             fwd->st == ST_SYN_SENT)
             fwd->st = ST_SYN_RECEIVED;
@@ -194,7 +204,7 @@ void tcp_state_update(struct tcp_conn *c, struct tcp_flow *fwd, struct tcp_flow 
         }
         if (acks_syn_first) {
             ph = (th->seglen > 0 && !(f & TH_FIN)) ? PH_DATA : PH_HANDSHAKE;
-            step = "handshake.3";
+            step = S_HS3;
         } else if (fwd->st == ST_SYN_SENT || fwd->st == ST_SYN_RECEIVED ||
                    rev->st == ST_SYN_SENT) {
             ph = PH_HANDSHAKE;
@@ -210,7 +220,7 @@ void tcp_state_update(struct tcp_conn *c, struct tcp_flow *fwd, struct tcp_flow 
             }
             ph = PH_TEARDOWN;
             bool rev_first = !fwd->fin || rev->fin_frame < fwd->fin_frame;
-            step = rev_first ? "teardown.2" : "teardown.4";
+            step = rev_first ? S_TD2 : S_TD4;
         }
         if (f & TH_FIN) {
             ph = PH_TEARDOWN;
@@ -224,12 +234,12 @@ void tcp_state_update(struct tcp_conn *c, struct tcp_flow *fwd, struct tcp_flow 
             }
             if (again) {
                 bool was_first = !rev->fin || fwd->fin_frame < rev->fin_frame;
-                step = was_first ? "teardown.1" : "teardown.3";
+                step = was_first ? S_TD1 : S_TD3;
             } else if (first) {
-                step = "teardown.1";
+                step = S_TD1;
             } else {
-                step = acks_fin && !strcmp(step, "teardown.2") ? "teardown.2+3" : "teardown.3";
-                if (!strcmp(step, "teardown.2+3"))
+                step = acks_fin && step == S_TD2 ? S_TD23 : S_TD3;
+                if (step == S_TD23)
                     c->fin_ack_combined = true;
             }
             /* a FIN that does not acknowledge the peer's earlier FIN was sent before that FIN
@@ -279,12 +289,8 @@ void tcp_state_update(struct tcp_conn *c, struct tcp_flow *fwd, struct tcp_flow 
         c->closed = true;
     }
     r->phase = ph;
-    /* every step name is a short literal; copied without printf (this runs for every segment) */
-    size_t sl = strlen(step);
-    if (sl >= sizeof r->step)
-        sl = sizeof r->step - 1;
-    memcpy(r->step, step, sl);
-    r->step[sl] = '\0';
+    /* one fixed-size copy of the padded name (this runs for every segment) */
+    memcpy(r->step, step_names[step], sizeof r->step);
     const struct tcp_flow *cl = tcp_conn_client(c), *sv = tcp_conn_server(c);
     r->st_client = cl->st;
     r->st_server = sv->st;

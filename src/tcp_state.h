@@ -13,7 +13,14 @@ void tcp_state_update(struct tcp_conn *c, struct tcp_flow *fwd, struct tcp_flow 
                       const struct pkt *p, struct tcp_rec *r);
 
 /* The client's / server's flow of a connection. */
-const struct tcp_flow *tcp_conn_client(const struct tcp_conn *c);
-const struct tcp_flow *tcp_conn_server(const struct tcp_conn *c);
+static inline const struct tcp_flow *tcp_conn_client(const struct tcp_conn *c)
+{
+    return c->client == 2 ? &c->flow2 : &c->flow1;
+}
+
+static inline const struct tcp_flow *tcp_conn_server(const struct tcp_conn *c)
+{
+    return c->client == 2 ? &c->flow1 : &c->flow2;
+}
 
 #endif

@@ -186,12 +186,17 @@ struct pair_key {
     int dir;
 };
 
-static uint32_t hash_ep4(uint64_t e1, uint64_t e2)
+/* One 64x64->128 multiply of the two (keyed) endpoints, folded: every input bit reaches the
+ * low 32 bits (the bucket) and bit 31 (the two-thread shard). */
+static inline uint32_t hash_ep4(uint64_t e1, uint64_t e2)
 {
-    return (uint32_t)mix64(e1 ^ (e2 * 0x9e3779b97f4a7c15ULL));
+    __extension__ typedef unsigned __int128 u128;
+    u128 m = (u128)(e1 ^ 0x9e3779b97f4a7c15ULL) * (e2 ^ 0xbf58476d1ce4e5b9ULL);
+    uint64_t x = (uint64_t)m ^ (uint64_t)(m >> 64);
+    return (uint32_t)(x ^ (x >> 32));
 }
 
-static inline void pair_key_of(struct pair_key *k, const struct addr *s, uint16_t sp,
+static inline __attribute__((always_inline)) void pair_key_of(struct pair_key *k, const struct addr *s, uint16_t sp,
                                const struct addr *d, uint16_t dp)
 {
     if (s->family == 4 && d->family == 4) {

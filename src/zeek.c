@@ -39,15 +39,20 @@ static char side_code(bool is_orig, char code)
     return is_orig ? code : (char)tolower((unsigned char)code);
 }
 
+static void record_history(struct tcp_conn *c, bool is_orig, uint16_t mask, char code)
+{
+    c->hist_seen |= mask;
+    add_history(c, side_code(is_orig, code));
+}
+
 /* Record code unless this direction already has it; true if it was already there. */
-static bool check_history(struct tcp_conn *c, bool is_orig, uint16_t mask, char code)
+static inline bool check_history(struct tcp_conn *c, bool is_orig, uint16_t mask, char code)
 {
     if (!is_orig)
         mask = (uint16_t)(mask << 8);
     if (c->hist_seen & mask)
         return true;
-    c->hist_seen |= mask;
-    add_history(c, side_code(is_orig, code));
+    record_history(c, is_orig, mask, code);
     return false;
 }
 
