@@ -103,20 +103,12 @@ static void pick_client(struct tcp_conn *c, bool from1, const struct pkt *p)
     }
 }
 
-void tcp_state_update(struct tcp_conn *c, struct tcp_flow *fwd, struct tcp_flow *rev,
-                      const struct pkt *p, struct tcp_rec *r)
+/* The sender's counters of the connection summary. */
+static inline void count(struct tcp_flow *fwd, const struct pkt *p, const struct tcp_rec *r)
 {
-    const struct pkt_tcp *th = &p->tcp;
-    uint16_t f = th->flags;
-    bool from1 = fwd == &c->flow1;
-    if (c->client == 0)
-        pick_client(c, from1, p);
-    r->from_client = (c->client == 1) == from1;
-
-    /* counters */
     fwd->pkts++;
-    if (th->have_seglen)
-        fwd->bytes += th->seglen;
+    if (p->tcp.have_seglen)
+        fwd->bytes += p->tcp.seglen;
     fwd->ip_bytes += p->ip_len;
     if (r->flags) {
         if (r->flags & (TA_RETRANSMISSION | TA_FAST_RETRANSMISSION | TA_SPURIOUS_RETRANSMISSION))
@@ -132,6 +124,20 @@ void tcp_state_update(struct tcp_conn *c, struct tcp_flow *fwd, struct tcp_flow 
         if (r->flags & TA_KEEP_ALIVE)
             fwd->keep_alives++;
     }
+}
+
+__attribute__((noinline)) static void update_full(struct tcp_conn *c, struct tcp_flow *fwd,
+                                                  struct tcp_flow *rev, const struct pkt *p,
+                                                  struct tcp_rec *r)
+{
+    const struct pkt_tcp *th = &p->tcp;
+    uint16_t f = th->flags;
+    bool from1 = fwd == &c->flow1;
+    if (c->client == 0)
+        pick_client(c, from1, p);
+    r->from_client = (c->client == 1) == from1;
+
+    count(fwd, p, r);
     if (f & TH_SYN) {
         if (f & TH_ACK)
             fwd->synack = true;
@@ -294,5 +300,23 @@ void tcp_state_update(struct tcp_conn *c, struct tcp_flow *fwd, struct tcp_flow 
     const struct tcp_flow *cl = tcp_conn_client(c), *sv = tcp_conn_server(c);
     r->st_client = cl->st;
     r->st_server = sv->st;
+    zeek_update(c, fwd, rev, p, r);
+}
+
+void tcp_state_update(struct tcp_conn *c, struct tcp_flow *fwd, struct tcp_flow *rev,
+                      const struct pkt *p, struct tcp_rec *r)
+{
+    /* The common segment: no SYN, FIN or RST, both sides established and neither has sent a
+     * FIN. update_full comes to this for it: a data-phase segment, no step, no state change. */
+    if (!c->client || (p->tcp.flags & (TH_SYN | TH_FIN | TH_RST)) ||
+        fwd->st != ST_ESTABLISHED || rev->st != ST_ESTABLISHED || fwd->fin || rev->fin) {
+        update_full(c, fwd, rev, p, r);
+        return;
+    }
+    r->from_client = (c->client == 1) == (fwd == &c->flow1);
+    count(fwd, p, r);
+    r->phase = PH_DATA;
+    r->st_client = ST_ESTABLISHED;
+    r->st_server = ST_ESTABLISHED;
     zeek_update(c, fwd, rev, p, r);
 }

@@ -875,26 +875,26 @@ finished_retrans:;
 
 /* ---- per-packet entry ---- */
 
-static void update_completeness(struct tcp_conn *c, uint16_t flags, uint32_t seglen, bool is_new)
+/* Wireshark's tcp.completeness bits a segment adds: a table indexed by the segment's FIN,
+ * SYN, RST and ACK bits (at their TH_* places), 0x08 for data and 0x20 for the first segment
+ * of the conversation. */
+#define CPL_NEW(i) (((i) & 0x12) == 0x02 ? 1 | (((i) & 0x08) ? 8 : 0) : 0)
+#define CPL_OLD(i)                                                                      \
+    ((((i) & 0x12) == 0x12 ? 2 : 0) | (((i) & 0x12) == 0x10 ? (((i) & 0x08) ? 8 : 4) : 0) | \
+     (((i) & 0x11) == 0x11 ? 16 : 0) | (((i) & 0x04) ? 32 : 0))
+#define CPL(i) ((uint8_t)(((i) & 0x20) ? CPL_NEW(i) : CPL_OLD(i)))
+#define CPL4(i) CPL(i), CPL((i) + 1), CPL((i) + 2), CPL((i) + 3)
+#define CPL16(i) CPL4(i), CPL4((i) + 4), CPL4((i) + 8), CPL4((i) + 12)
+_Static_assert(TH_FIN == 0x01 && TH_SYN == 0x02 && TH_RST == 0x04 && TH_ACK == 0x10,
+               "completeness_bits indexes by the TH_* bits");
+static const uint8_t completeness_bits[64] = {CPL16(0), CPL16(16), CPL16(32), CPL16(48)};
+
+static inline void update_completeness(struct tcp_conn *c, uint16_t flags, uint32_t seglen,
+                                       bool is_new)
 {
-    uint8_t v = c->completeness;
-    if (is_new) {
-        if ((flags & (TH_SYN | TH_ACK)) == TH_SYN) {
-            v |= 1;
-            if (seglen > 0)
-                v |= 8;
-        }
-    } else {
-        if ((flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK))
-            v |= 2;
-        if ((flags & (TH_SYN | TH_ACK)) == TH_ACK)
-            v |= seglen > 0 ? 8 : 4;
-        if ((flags & (TH_FIN | TH_ACK)) == (TH_FIN | TH_ACK))
-            v |= 16;
-        if (flags & TH_RST)
-            v |= 32;
-    }
-    c->completeness = v;
+    unsigned i = (flags & (TH_FIN | TH_SYN | TH_RST | TH_ACK)) | (seglen ? 0x08u : 0) |
+                 (is_new ? 0x20u : 0);
+    c->completeness |= completeness_bits[i];
 }
 
 static void track_inner(struct tcp_track *t, const struct pkt *p, struct tcp_rec *r)
@@ -985,11 +985,11 @@ enum track_as { TRACK_NONE, TRACK_INNER, TRACK_TCP };
 
 static enum track_as track_as(const struct pkt *p)
 {
+    if (p->l4 == L4_TCP)
+        return p->tcp.have_hdr && !p->frag ? TRACK_TCP : TRACK_NONE;
     if ((p->l4 == L4_ICMP || p->l4 == L4_ICMPV6) && p->icmp.inner.present)
         return p->icmp.inner.have_tcp ? TRACK_INNER : TRACK_NONE;
-    if (p->l4 != L4_TCP || !p->tcp.have_hdr || p->frag)
-        return TRACK_NONE;
-    return TRACK_TCP;
+    return TRACK_NONE;
 }
 
 bool tcp_track_shard_key(const struct pkt *p, uint32_t *key)
@@ -1076,7 +1076,6 @@ void tcp_track_packet(struct tcp_track *t, const struct pkt *p, struct tcp_rec *
     c->ts_last = now > c->ts_last ? now : c->ts_last;
     c->last_frame = p->frame;
     c->pkts++;
-    fwd->nsack = 0;
 
     r->valid = true;
     r->stream = c->stream;

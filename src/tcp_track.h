@@ -116,8 +116,6 @@ struct tcp_flow {
     uint32_t dupacknum;       /* unsigned as in Wireshark: the "-1" marker compares >= 2 */
     uint16_t lastsegmentflags;
     bool valid_bif;
-    uint8_t nsack;
-    uint32_t sack_l[PKT_MAX_SACK], sack_r[PKT_MAX_SACK];
     struct tcp_seg *segs;    /* unacknowledged segments, oldest first */
     uint32_t nsegs, capsegs;
 

@@ -234,8 +234,10 @@ static bool state_machine(struct zeek_ep *e, struct zeek_ep *peer, struct zeek_e
     return close;
 }
 
-void zeek_update(struct tcp_conn *c, struct tcp_flow *fwd, struct tcp_flow *rev,
-                 const struct pkt *p, const struct tcp_rec *r)
+/* Every segment, in Zeek's order (see the top of the file). */
+__attribute__((noinline)) static void update_full(struct tcp_conn *c, struct tcp_flow *fwd,
+                                                  struct tcp_flow *rev, const struct pkt *p,
+                                                  const struct tcp_rec *r)
 {
     const struct tcp_flow *cl = tcp_conn_client(c);
     bool is_orig = fwd == cl;
@@ -267,6 +269,38 @@ void zeek_update(struct tcp_conn *c, struct tcp_flow *fwd, struct tcp_flow *rev,
     }
     if (state_machine(e, peer, orig, is_orig, f, len))
         e->did_close = true;
+}
+
+void zeek_update(struct tcp_conn *c, struct tcp_flow *fwd, struct tcp_flow *rev,
+                 const struct pkt *p, const struct tcp_rec *r)
+{
+    const struct pkt_tcp *th = &p->tcp;
+    uint16_t f = th->flags;
+    struct zeek_ep *e = &fwd->zk;
+    /* The common segment (no SYN, FIN or RST, a non-zero window, no gap passed, on an
+     * endpoint already established or partial, not its first): what update_full comes to for
+     * it, without the rest of its tests. */
+    if ((f & (TH_SYN | TH_FIN | TH_RST)) || !th->win || r->gaps_acked || fwd->pkts == 1 ||
+        (e->state != ZK_ESTABLISHED && e->state != ZK_PARTIAL)) {
+        update_full(c, fwd, rev, p, r);
+        return;
+    }
+    bool is_orig = fwd == tcp_conn_client(c);
+    uint32_t len = th->have_seglen ? th->seglen : 0;
+    if (len)
+        check_history(c, is_orig, HIST_DATA, 'D');
+    else if (f & TH_ACK)
+        check_history(c, is_orig, HIST_ACK, 'A');
+    if (!e->did_close || !rev->zk.did_close)
+        c->ts_zeek_last = ts_ns(p->ts_sec, p->ts_nsec);
+    uint32_t one_past = th->seq + len;
+    int32_t delta = (int32_t)(one_past - e->last_seq);
+    if (delta > 0) {
+        e->span += (uint32_t)delta;
+        e->last_seq = one_past;
+    } else if (len > 0) {
+        scaled_history(c, is_orig, 'T', &e->rxmit, &e->rxmit_thr);
+    }
 }
 
 uint64_t zeek_size(const struct zeek_ep *e)
