@@ -752,21 +752,14 @@ static void dis_udp(struct pkt *p, struct wire w, enum dis_depth depth)
 
 /* ---- dispatch ---- */
 
-ALWAYS_INLINE void l4_in(struct pkt *p, uint8_t proto, struct wire w)
+/* UDP, ICMP and the rest: out of the commonest packet's way */
+static void l4_not_tcp(struct pkt *p, uint8_t proto, const uint8_t *b, const uint8_t *end,
+                       uint32_t wire)
 {
-    enum dis_depth depth = (enum dis_depth)p->depth;
+    struct wire w = {{b, end, false}, wire}; /* made here: not on the TCP path's stack */
     switch (proto) {
-    case 6:
-        dis_tcp(p, w);
-        if (depth >= DIS_DEPTH_APP && p->l4 == L4_TCP && p->payload_caplen > 0 &&
-            !(p->tcp.flags & TH_RST)) {
-            if (!dis_http(p, p->payload, p->payload_caplen) &&
-                (p->sport == 53 || p->dport == 53) && p->payload_caplen > 2)
-                dis_dns(p, p->payload + 2, p->payload_caplen - 2);
-        }
-        break;
     case 17:
-        dis_udp(p, w, depth);
+        dis_udp(p, w, (enum dis_depth)p->depth);
         break;
     case 1:
         dis_icmp(p, w, false);
@@ -777,6 +770,21 @@ ALWAYS_INLINE void l4_in(struct pkt *p, uint8_t proto, struct wire w)
     default:
         p->l4 = L4_OTHER;
         break;
+    }
+}
+
+ALWAYS_INLINE void l4_in(struct pkt *p, uint8_t proto, struct wire w)
+{
+    if (proto != 6) {
+        l4_not_tcp(p, proto, w.r.p, w.r.end, w.wire);
+        return;
+    }
+    dis_tcp(p, w);
+    if (p->depth >= DIS_DEPTH_APP && p->l4 == L4_TCP && p->payload_caplen > 0 &&
+        !(p->tcp.flags & TH_RST)) {
+        if (!dis_http(p, p->payload, p->payload_caplen) && (p->sport == 53 || p->dport == 53) &&
+            p->payload_caplen > 2)
+            dis_dns(p, p->payload + 2, p->payload_caplen - 2);
     }
 }
 
