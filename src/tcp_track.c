@@ -1146,9 +1146,21 @@ void tcp_track_packet(struct tcp_track *t, const struct pkt *p, struct tcp_rec *
     tcp_state_update(c, fwd, rev, p, r);
     /* most recently active now, on the list of its state after this segment (nothing to do
      * when it is already the last one of that list) */
-    if (c->lru_closed != c->closed || t->lru[c->lru_closed].tail != c) {
+    if (c->lru_closed != c->closed) {
         lru_unlink(t, c);
         lru_push(t, c);
+    } else if (c->lnext) {
+        /* to the tail of the same list: c has a successor, so it is not the tail */
+        struct lru *l = &t->lru[c->lru_closed];
+        if (c->lprev)
+            c->lprev->lnext = c->lnext;
+        else
+            l->head = c->lnext;
+        c->lnext->lprev = c->lprev;
+        c->lprev = l->tail;
+        c->lnext = NULL;
+        l->tail->lnext = c;
+        l->tail = c;
     }
 }
 

@@ -12,7 +12,6 @@
  * (payload that does not advance the highest sequence number), then the state machine. */
 #include "zeek.h"
 
-#include <ctype.h>
 #include <string.h>
 
 #include "tcp_state.h"
@@ -34,9 +33,10 @@ static void add_history(struct tcp_conn *c, char code)
     }
 }
 
+/* The responder's letters are the lower-case ones (every code is an ASCII capital). */
 static char side_code(bool is_orig, char code)
 {
-    return is_orig ? code : (char)tolower((unsigned char)code);
+    return is_orig ? code : (char)(code | 0x20);
 }
 
 static void record_history(struct tcp_conn *c, bool is_orig, uint16_t mask, char code)
