@@ -36,13 +36,14 @@ static uint8_t lower(uint8_t c)
     return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
 }
 
-/* inline: b is a literal at every call, so its length is known at compile time */
+/* a[0..n) equals b ignoring ASCII case; b is a lower-case literal at every call (inline: its
+ * length is then known at compile time) */
 static inline bool ieq(const uint8_t *a, size_t n, const char *b)
 {
     if (strlen(b) != n)
         return false;
     for (size_t i = 0; i < n; i++)
-        if (lower(a[i]) != lower((uint8_t)b[i]))
+        if (lower(a[i]) != (uint8_t)b[i])
             return false;
     return true;
 }
@@ -247,19 +248,19 @@ static void parse_headers(const uint8_t *b, size_t n, size_t off, struct hdrs *h
             name_len != 17)
             continue; /* none of the names below: a quick way past the others */
         trim(&v, &vlen);
-        if (ieq(l.s, name_len, "Host")) {
+        if (ieq(l.s, name_len, "host")) {
             h->host = v;
             h->host_len = vlen;
-        } else if (ieq(l.s, name_len, "Content-Type")) {
+        } else if (ieq(l.s, name_len, "content-type")) {
             h->ctype = v;
             h->ctype_len = vlen;
-        } else if (ieq(l.s, name_len, "Content-Length")) {
+        } else if (ieq(l.s, name_len, "content-length")) {
             h->clen = v;
             h->clen_len = vlen;
-        } else if (ieq(l.s, name_len, "Content-Encoding")) {
+        } else if (ieq(l.s, name_len, "content-encoding")) {
             h->cenc = v;
             h->cenc_len = vlen;
-        } else if (ieq(l.s, name_len, "Transfer-Encoding")) {
+        } else if (ieq(l.s, name_len, "transfer-encoding")) {
             h->tenc = v;
             h->tenc_len = vlen;
         }
