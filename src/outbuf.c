@@ -260,14 +260,40 @@ size_t utf8_width(const char *s, size_t n)
     return w;
 }
 
+/* utf8_width of a short text in the buffer (n <= 16, 16 bytes readable from s): its length when
+ * it is ASCII (the usual case), tested 8 bytes at a time */
+static size_t short_width(const char *s, size_t n)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t x0, x1;
+    memcpy(&x0, s, 8);
+    memcpy(&x1, s + 8, 8);
+    /* only the text's own bytes: the first n of the 16 */
+    uint64_t m0 = n >= 8 ? ~0ull : (1ull << (8 * n)) - 1;
+    uint64_t m1 = n >= 16 ? ~0ull : n <= 8 ? 0 : (1ull << (8 * (n - 8))) - 1;
+    if (!(((x0 & m0) | (x1 & m1)) & 0x8080808080808080ull))
+        return n;
+#endif
+    return utf8_width(s, n);
+}
+
 void ob_pad_to(struct obuf *ob, size_t start, size_t width)
 {
     size_t have = 0;
-    if (ob->fd < 0 || start <= ob->len)
-        have = utf8_width(ob->buf + start, ob->len - start);
+    if (ob->fd < 0 || start <= ob->len) {
+        size_t n = ob->len - start;
+        have = n <= 16 && ob->cap - start >= 16 ? short_width(ob->buf + start, n)
+                                                : utf8_width(ob->buf + start, n);
+    }
     if (have >= width)
         return;
     size_t pad = width - have;
+    if (pad <= 16 && ob->cap - ob->len >= 16) {
+        static const char sp[17] = "                ";
+        memcpy(ob->buf + ob->len, sp, 16);
+        ob->len += pad;
+        return;
+    }
     if (pad <= ob->cap - ob->len) {
         memset(ob->buf + ob->len, ' ', pad);
         ob->len += pad;

@@ -90,7 +90,14 @@ static inline char *fmt_u64(char *p, uint64_t v)
         memcpy(q, ob_digits2 + 2 * r, 2);
     }
     uint32_t w = (uint32_t)v;
-    while (w >= 100) {
+    while (w >= 10000) { /* four digits at a time */
+        uint32_t r = w % 10000;
+        w /= 10000;
+        q -= 4;
+        memcpy(q, ob_digits2 + 2 * (r / 100), 2);
+        memcpy(q + 2, ob_digits2 + 2 * (r % 100), 2);
+    }
+    if (w >= 100) {
         unsigned r = w % 100;
         w /= 100;
         q -= 2;

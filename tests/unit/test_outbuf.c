@@ -171,7 +171,60 @@ static int numbers_at_the_ceiling(void)
     PASS;
 }
 
+/* TCP flags: the direct path (room in the buffer) against the byte-wise one (a buffer filled to
+ * its first allocation), for every 12-bit flag word and both separators. */
+static int tcp_flags_direct_as_bytewise(void)
+{
+    static const char *const seps[] = {", ", ","};
+    char fill[FILL];
+    memset(fill, '.', sizeof fill);
+    for (int k = 0; k < 2; k++) {
+        for (unsigned f = 0; f < 4096; f++) {
+            struct obuf a, b;
+            ob_init_mem(&a, 1 << 16);
+            info_tcp_flags(&a, (uint16_t)f, seps[k]);
+            ob_init_mem(&b, 1 << 16);
+            ob_write(&b, fill, sizeof fill);
+            info_tcp_flags(&b, (uint16_t)f, seps[k]);
+            CHECK_STR(ob_cstr(&b) + FILL, ob_cstr(&a));
+            ob_free(&a);
+            ob_free(&b);
+        }
+    }
+    PASS;
+}
+
+/* ob_pad_to counts code points: short ASCII and UTF-8 texts, at every offset of the buffer's
+ * first allocation (the 16-byte test near its end falls back to counting). */
+static int pad_to_counts_code_points(void)
+{
+    static const char *const texts[] = {"", "a", "10.0.0.1", "192.168.100.200", "TCP",
+                                        "\xe2\x86\x92", "a\xc3\xa9\x62", "0123456789abcdef",
+                                        "fe80::1:2:3:4:5:6", "\xe4\xb8\xad\xe6\x96\x87"};
+    for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++) {
+        for (size_t off = 0; off < FILL; off += 7) {
+            for (size_t width = 0; width < 24; width += 5) {
+                struct obuf ob;
+                ob_init_mem(&ob, 1 << 16);
+                for (size_t i = 0; i < off; i++)
+                    ob_putc(&ob, '.');
+                size_t s0 = ob.len, n = strlen(texts[t]);
+                ob_write(&ob, texts[t], n);
+                ob_pad_to(&ob, s0, width);
+                size_t w = utf8_width(texts[t], n);
+                CHECK_EQ_U(ob.len - s0, n + (w < width ? width - w : 0));
+                for (size_t i = s0 + n; i < ob.len; i++)
+                    CHECK(ob.buf[i] == ' ');
+                ob_free(&ob);
+            }
+        }
+    }
+    PASS;
+}
+
 static const struct unit_test outbuf_tests[] = {
+    {"tcp_flags_direct_as_bytewise", tcp_flags_direct_as_bytewise},
+    {"pad_to_counts_code_points", pad_to_counts_code_points},
     {"fmt_u64_as_printf", fmt_u64_as_printf},
     {"fmt_fixed_as_printf", fmt_fixed_as_printf},
     {"addr_ipv4_as_inet_ntop", addr_ipv4_as_inet_ntop},
