@@ -69,6 +69,10 @@ static size_t fmt_ipv6(const uint8_t *b, char *buf)
 #define OCT64(v) OCT16(v) OCT16((v) + 16) OCT16((v) + 32) OCT16((v) + 48)
 static const char octet_text[256][4] = {OCT64(0) OCT64(64) OCT64(128) OCT64(192)};
 #undef OCT
+/* ... and its length with the dot */
+#define OCT(v) (uint8_t)((v) >= 100 ? 4 : (v) >= 10 ? 3 : 2),
+static const uint8_t octet_len[256] = {OCT64(0) OCT64(64) OCT64(128) OCT64(192)};
+#undef OCT
 #undef OCT4
 #undef OCT16
 #undef OCT64
@@ -77,11 +81,11 @@ size_t info_addr(const struct addr *a, char *buf)
 {
     if (a->family == 4) {
         char *q = buf;
-        for (int i = 0; i < 4; i++) {
-            unsigned v = a->a[i];
-            memcpy(q, octet_text[v], 4);
-            q += 2 + (v >= 10) + (v >= 100);
-        }
+#define PUT_OCTET(i)                                                                           \
+    memcpy(q, octet_text[a->a[i]], 4);                                                         \
+    q += octet_len[a->a[i]];
+        PUT_OCTET(0) PUT_OCTET(1) PUT_OCTET(2) PUT_OCTET(3)
+#undef PUT_OCTET
         q[-1] = '\0';
         return (size_t)(q - 1 - buf);
     }
