@@ -561,16 +561,24 @@ void conns_zeek_uid(const struct conn_summary *s, char out[20])
         h = mix(h ^ s->client.addr.a[i] ^ ((uint64_t)s->server.addr.a[i] << 8));
     }
     uint64_t h2 = mix(h ^ ((uint64_t)s->client.port << 16 | s->server.port));
+    /* nine characters from h, eight from h2, each the next base-62 digit from the bottom; two
+     * per 64-bit division (h % 3844 holds the next two) */
     out[0] = 'C';
-    for (int i = 1; i <= 9; i++) { /* nine characters from h, eight from h2 */
-        out[i] = b62[h % 62];
-        h /= 62;
+    char *o = out + 1;
+    for (int k = 0; k < 4; k++, o += 2) {
+        unsigned r = (unsigned)(h % 3844);
+        h /= 3844;
+        o[0] = b62[r % 62];
+        o[1] = b62[r / 62];
     }
-    for (int i = 10; i <= 17; i++) {
-        out[i] = b62[h2 % 62];
-        h2 /= 62;
+    *o++ = b62[h % 62];
+    for (int k = 0; k < 4; k++, o += 2) {
+        unsigned r = (unsigned)(h2 % 3844);
+        h2 /= 3844;
+        o[0] = b62[r % 62];
+        o[1] = b62[r / 62];
     }
-    out[18] = '\0';
+    *o = '\0';
 }
 
 static char *zeek_fmt(const struct conn_summary *s, char *q)
