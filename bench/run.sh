@@ -21,7 +21,10 @@
 # Then bench/live.sh: kernel drops and CPU of tcplens and tcpdump -w capturing loopback HTTP under
 # ab load, side by side and alone (BENCH_LIVE=0 skips it; its own knobs are in that file).
 #
-# Knobs: BENCH_N, BENCH_BIG=1, BENCH_TSHARK_FIELDS=1, BENCH_REAL_REQS, BENCH_REAL=0 (no
+# With BENCH_COLD=1 (root): cat, tcplens conns and tcplens read once more on each capture with the
+# page cache dropped before every run (sync; echo 3 >/proc/sys/vm/drop_caches), i.e. read from
+# the disk: the time it takes to read the file when it was not read just before.
+# Knobs: BENCH_N, BENCH_BIG=1, BENCH_COLD=1, BENCH_TSHARK_FIELDS=1, BENCH_REAL_REQS, BENCH_REAL=0 (no
 # recording), BENCH_REPEAT, BENCH_ONLY="regex" (jobs whose name matches), BENCH_LIVE=0,
 # TCPLENS_BIN.
 set -uo pipefail
@@ -118,6 +121,7 @@ measure() {
     [[ -n $ONLY && ! $job =~ $ONLY ]] && return 0
     for ((i = 0; i < REPEAT; i++)); do
         out=$(mktemp)
+        [[ ${COLD:-0} == 1 ]] && { sync; echo 3 >/proc/sys/vm/drop_caches; }
         "$TIME" -f '%e %M %U %S' -o "$out" "$@" >/dev/null 2>"$DIR/last.err"
         rc=$?
         # tcpdump and tshark exit 0; tcplens 0 (4 would mean a damaged file)
@@ -140,6 +144,7 @@ TSHARK_FIELDS=(-T fields -e frame.number -e tcp.stream -e tcp.seq -e tcp.ack -e 
 run_file() { # FILE LABEL BIG(0/1) -> results in $DIR/results-LABEL.txt
     local f=$1 label=$2 big=$3 res=$DIR/results-$2.txt
     : >"$res"
+    rm -f "$DIR/results-$2-cold.txt"
     cat "$f" >/dev/null # into the page cache: every job reads from memory
     measure "$f" cat cat "$f" >>"$res"
     measure "$f" tcpdump tcpdump -nn -r "$f" >>"$res"
@@ -157,6 +162,23 @@ run_file() { # FILE LABEL BIG(0/1) -> results in $DIR/results-LABEL.txt
         measure "$f" tcplens-conns-1t env TCPLENS_THREADS=1 "$BIN" conns "$f" >>"$res"
         measure "$f" tcplens-conns-2t env TCPLENS_THREADS=2 "$BIN" conns "$f" >>"$res"
     fi
+}
+
+run_cold() { # FILE LABEL -> $DIR/results-LABEL-cold.txt
+    local f=$1 res=$DIR/results-$2-cold.txt
+    : >"$res"
+    COLD=1 measure "$f" cat cat "$f" >>"$res"
+    COLD=1 measure "$f" tcplens-conns "$BIN" conns "$f" >>"$res"
+    COLD=1 measure "$f" tcplens-read "$BIN" read "$f" >>"$res"
+}
+
+print_cold() { # FILE LABEL
+    local res=$DIR/results-$2-cold.txt
+    [[ -s $res ]] || return 0
+    echo
+    echo "$(basename "$1") read from the disk (page cache dropped before each run):"
+    awk '{ W[$1]=$2; printf "  %-15s %8.2f s %7.2f cpu s %10.1f MiB\n", $1, $2, $4, $3/1024 }
+         END { if (W["cat"] > 0) printf "  conns %.1fx, read %.1fx the time of cat\n", W["tcplens-conns"]/W["cat"], W["tcplens-read"]/W["cat"] }' "$res"
 }
 
 print_table() { # FILE LABEL
@@ -200,6 +222,13 @@ have_conns || note "tcplens conns skipped: this tcplens has no conns command yet
 for i in "${!files[@]}"; do
     note "running the jobs on $(basename "${files[$i]}")"
     run_file "${files[$i]}" "${labels[$i]}" "${bigs[$i]}"
+    if [[ ${BENCH_COLD:-0} == 1 ]]; then
+        if [[ $(id -u) -eq 0 && -w /proc/sys/vm/drop_caches ]]; then
+            run_cold "${files[$i]}" "${labels[$i]}"
+        else
+            note "BENCH_COLD=1 skipped: dropping the page cache needs root"
+        fi
+    fi
 done
 
 echo
@@ -207,7 +236,10 @@ echo "machine: $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /pro
 echo "versions: $("$BIN" --version | head -1); $(tcpdump --version 2>&1 | head -1); $(tshark --version 2>/dev/null | head -1)"
 echo "wall: best of $REPEAT run(s), file in the page cache, output to /dev/null; ratios are wall / wall"
 echo "cpu: user + system seconds of that run (steadier than wall when the machine is shared: $(cut -d' ' -f1-3 /proc/loadavg) load)"
-for i in "${!files[@]}"; do print_table "${files[$i]}" "${labels[$i]}"; done
+for i in "${!files[@]}"; do
+    print_table "${files[$i]}" "${labels[$i]}"
+    print_cold "${files[$i]}" "${labels[$i]}"
+done
 
 if [[ ${BENCH_BIG:-0} == 1 ]]; then
     small=$DIR/results-$(label_of "$N").txt big=$DIR/results-$(label_of $((N * 10))).txt
