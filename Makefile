@@ -13,8 +13,9 @@ CC      ?= gcc
 O       ?= build
 OPT     ?= -O2
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
+# libcurl: its header only; the library is loaded with dlopen when visit needs it (curl_api.c)
 PKG_CFLAGS := $(shell pkg-config --cflags libpcap libcurl 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs libpcap libcurl 2>/dev/null || echo -lpcap -lcurl)
+PKG_LIBS   := $(shell pkg-config --libs libpcap 2>/dev/null || echo -lpcap)
 CFLAGS  ?= $(OPT) -g
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(PKG_CFLAGS) -Isrc $(CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS  := $(PKG_LIBS) -lpthread -lm

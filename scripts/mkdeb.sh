@@ -4,7 +4,8 @@
 # The tree: /usr/bin/tcplens (stripped), the man page (gzip -9n), bash and zsh completion, and
 # in /usr/share/doc/tcplens the README, docs/json.md and the JSON Schema of --json.
 # Depends comes from dpkg-shlibdeps (dpkg-dev) when it is installed, else from the list of
-# libraries the binary links. The postinst gives the binary cap_net_raw,cap_net_admin when
+# libraries the binary links, plus libcurl4, which the binary loads with dlopen when `visit`
+# runs (so neither list can see it). The postinst gives the binary cap_net_raw,cap_net_admin when
 # setcap exists, so live capture works without root; it never fails the installation.
 set -euo pipefail
 bin=${1:?binary} version=${2:?version} out=${3:?output directory}
@@ -31,10 +32,11 @@ depends=
 if command -v dpkg-shlibdeps >/dev/null; then
     # dpkg-shlibdeps wants a debian/control beside it; give it a minimal one in a scratch dir
     scratch=$out/shlibdeps
+    stage_abs=$(cd "$stage" && pwd)
     rm -rf "$scratch"
     mkdir -p "$scratch/debian"
     printf 'Source: tcplens\n\nPackage: tcplens\nArchitecture: any\n' >"$scratch/debian/control"
-    depends=$(cd "$scratch" && dpkg-shlibdeps -O -e"$OLDPWD/$stage/usr/bin/tcplens" 2>/dev/null |
+    depends=$(cd "$scratch" && dpkg-shlibdeps -O -e"$stage_abs/usr/bin/tcplens" 2>/dev/null |
               sed -n 's/^shlibs:Depends=//p') || depends=
     rm -rf "$scratch"
 fi
@@ -49,6 +51,9 @@ if [[ -z $depends ]]; then
     depends=$(printf '%s\n' "${pkgs[@]}" | sort -u | paste -sd, | sed 's/,/, /g')
     [[ -n $depends ]] || depends="libc6, libpcap0.8, libcurl4"
 fi
+# libcurl is loaded at run time (dlopen "libcurl.so.4", shipped by libcurl4); 7.85 brought
+# CURLOPT_PROTOCOLS_STR, the newest option the request sets
+grep -q '\blibcurl4\b' <<<"$depends" || depends+=", libcurl4 (>= 7.85.0)"
 
 size=$(du -sk --exclude=DEBIAN "$stage" | cut -f1)
 cat >"$stage/DEBIAN/control" <<EOF

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "curl_api.h"
 #include "explain.h"
 #include "ladder.h"
 #include "cli.h"
@@ -661,6 +662,13 @@ static int run_visit(struct visit_state *s)
     char tmp_path[256] = "";
     int rc = TL_EXIT_OK;
     capture_install_signals();
+
+    /* libcurl is loaded now, not at start-up: without it there is nothing to visit. */
+    if (!curl_api(&eb)) {
+        cli_error("visit needs libcurl: %s", eb.msg);
+        rc = TL_EXIT_FAIL;
+        goto out;
+    }
 
     /* --html FILE is written at the end: find out now whether it can be. */
     if (a->html) {

@@ -1,5 +1,4 @@
 /* summary: tcplens entry point: subcommand dispatch, --help and --version. */
-#include <curl/curl.h>
 #include <pcap/pcap.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -7,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "curl_api.h"
 #include "exitcode.h"
 #include "version.h"
 
@@ -143,7 +143,10 @@ int main(int argc, char **argv)
         return TL_EXIT_OK;
     }
     if (!strcmp(cmd, "-V") || !strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
-        printf("tcplens %s\n%s\n%s\n", TCPLENS_VERSION, pcap_lib_version(), curl_version());
+        /* libcurl is loaded only for this and for visit */
+        const struct curl_api *C = curl_api(NULL);
+        printf("tcplens %s\n%s\n%s\n", TCPLENS_VERSION, pcap_lib_version(),
+               C ? C->version() : "libcurl: not available (" CURL_API_SONAME " cannot be loaded)");
         return TL_EXIT_OK;
     }
     for (const struct command *c = commands; c->name; c++)

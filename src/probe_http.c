@@ -2,10 +2,10 @@
  * both endpoints of the connection, phase timings and a failure class. */
 #include "probe_http.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <string.h>
 
+#include "curl_api.h"
 #include "resolve.h"
 #include "version.h"
 
@@ -145,10 +145,10 @@ static void copy_str(char *dst, size_t n, const char *src)
     dst[l] = '\0';
 }
 
-static int64_t info_time(CURL *c, CURLINFO what)
+static int64_t info_time(const struct curl_api *C, CURL *c, CURLINFO what)
 {
     curl_off_t v = 0;
-    if (curl_easy_getinfo(c, what, &v) != CURLE_OK)
+    if (C->easy_getinfo(c, what, &v) != CURLE_OK)
         return 0;
     return (int64_t)v;
 }
@@ -162,8 +162,11 @@ int http_get(const struct http_opts *o, struct http_result *r, struct errbuf *eb
     if (!o->url || !*o->url)
         return err_set(eb, "http: no URL");
 
+    const struct curl_api *C = curl_api(eb);
+    if (!C)
+        return -1;
     /* curl_easy_init performs the process-wide curl_global_init on first use. */
-    CURL *c = curl_easy_init();
+    CURL *c = C->easy_init();
     if (!c)
         return err_set(eb, "http: cannot initialise libcurl");
     struct xfer x = {o, r};
@@ -175,7 +178,7 @@ int http_get(const struct http_opts *o, struct http_result *r, struct errbuf *eb
         resolve_addr_str(o->pin, a, sizeof a);
         /* "HOST:PORT:CONNECT-TO-HOST:CONNECT-TO-PORT"; empty fields mean "any" and "same". */
         snprintf(spec, sizeof spec, o->pin->sa_family == AF_INET6 ? "::[%s]:" : "::%s:", a);
-        connect_to = curl_slist_append(NULL, spec);
+        connect_to = C->slist_append(NULL, spec);
     }
     char ua[64];
     snprintf(ua, sizeof ua, "tcplens/%s", TCPLENS_VERSION);
@@ -184,7 +187,7 @@ int http_get(const struct http_opts *o, struct http_result *r, struct errbuf *eb
 #define SETOPT(opt, val)                                                                       \
     do {                                                                                       \
         if (sc == CURLE_OK)                                                                    \
-            sc = curl_easy_setopt(c, opt, val);                                                \
+            sc = C->easy_setopt(c, opt, val);                                                  \
     } while (0)
     SETOPT(CURLOPT_URL, o->url);
     SETOPT(CURLOPT_ERRORBUFFER, cerr);
@@ -217,38 +220,38 @@ int http_get(const struct http_opts *o, struct http_result *r, struct errbuf *eb
     }
 #undef SETOPT
 
-    CURLcode code = sc != CURLE_OK ? sc : curl_easy_perform(c);
+    CURLcode code = sc != CURLE_OK ? sc : C->easy_perform(c);
     long os_errno = 0;
-    curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &os_errno);
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+    C->easy_getinfo(c, CURLINFO_OS_ERRNO, &os_errno);
+    C->easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
     char *s = NULL;
-    if (curl_easy_getinfo(c, CURLINFO_LOCAL_IP, &s) == CURLE_OK)
+    if (C->easy_getinfo(c, CURLINFO_LOCAL_IP, &s) == CURLE_OK)
         copy_str(r->local_ip, sizeof r->local_ip, s);
     s = NULL;
-    if (curl_easy_getinfo(c, CURLINFO_PRIMARY_IP, &s) == CURLE_OK)
+    if (C->easy_getinfo(c, CURLINFO_PRIMARY_IP, &s) == CURLE_OK)
         copy_str(r->remote_ip, sizeof r->remote_ip, s);
     s = NULL;
-    if (curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &s) == CURLE_OK)
+    if (C->easy_getinfo(c, CURLINFO_CONTENT_TYPE, &s) == CURLE_OK)
         copy_str(r->content_type, sizeof r->content_type, s);
     long port = 0;
-    if (curl_easy_getinfo(c, CURLINFO_LOCAL_PORT, &port) == CURLE_OK && port > 0)
+    if (C->easy_getinfo(c, CURLINFO_LOCAL_PORT, &port) == CURLE_OK && port > 0)
         r->local_port = (unsigned)port;
     port = 0;
-    if (curl_easy_getinfo(c, CURLINFO_PRIMARY_PORT, &port) == CURLE_OK && port > 0)
+    if (C->easy_getinfo(c, CURLINFO_PRIMARY_PORT, &port) == CURLE_OK && port > 0)
         r->remote_port = (unsigned)port;
-    r->t_dns_us = info_time(c, CURLINFO_NAMELOOKUP_TIME_T);
-    r->t_connect_us = info_time(c, CURLINFO_CONNECT_TIME_T);
-    r->t_tls_us = info_time(c, CURLINFO_APPCONNECT_TIME_T);
-    r->t_pretransfer_us = info_time(c, CURLINFO_PRETRANSFER_TIME_T);
-    r->t_first_byte_us = info_time(c, CURLINFO_STARTTRANSFER_TIME_T);
-    r->t_total_us = info_time(c, CURLINFO_TOTAL_TIME_T);
-    curl_easy_cleanup(c);
-    curl_slist_free_all(connect_to);
+    r->t_dns_us = info_time(C, c, CURLINFO_NAMELOOKUP_TIME_T);
+    r->t_connect_us = info_time(C, c, CURLINFO_CONNECT_TIME_T);
+    r->t_tls_us = info_time(C, c, CURLINFO_APPCONNECT_TIME_T);
+    r->t_pretransfer_us = info_time(C, c, CURLINFO_PRETRANSFER_TIME_T);
+    r->t_first_byte_us = info_time(C, c, CURLINFO_STARTTRANSFER_TIME_T);
+    r->t_total_us = info_time(C, c, CURLINFO_TOTAL_TIME_T);
+    C->easy_cleanup(c);
+    C->slist_free_all(connect_to);
 
     r->curl_code = (int)code;
     r->os_errno = (int)os_errno;
     r->cls = classify(code, os_errno);
     if (r->cls == HTTP_OK)
         return 0;
-    return err_set(eb, "%s", cerr[0] ? cerr : curl_easy_strerror(code));
+    return err_set(eb, "%s", cerr[0] ? cerr : C->easy_strerror(code));
 }

@@ -2,7 +2,6 @@
  * and the capture thread that watches for the request's connection to close. */
 #include "visit.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <ifaddrs.h>
 #include <linux/netlink.h>
@@ -20,23 +19,24 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "curl_api.h"
 #include "resolve.h"
 #include "xalloc.h"
 
 /* ---- the URL ---- */
 
-static int copy_part(CURLU *h, CURLUPart what, char *dst, size_t n)
+static int copy_part(const struct curl_api *C, CURLU *h, CURLUPart what, char *dst, size_t n)
 {
     char *s = NULL;
-    if (curl_url_get(h, what, &s, 0) != CURLUE_OK || !s)
+    if (C->url_get(h, what, &s, 0) != CURLUE_OK || !s)
         return -1;
     size_t l = strlen(s);
     if (l >= n) {
-        curl_free(s);
+        C->free(s);
         return -1;
     }
     memcpy(dst, s, l + 1);
-    curl_free(s);
+    C->free(s);
     return 0;
 }
 
@@ -51,46 +51,49 @@ int visit_parse_url(const char *text, struct visit_url *u, struct errbuf *eb)
         if ((unsigned char)*p <= ' ' || *p == 0x7f)
             return err_set(eb, "'%s' is not a URL: it contains a space or a control character",
                            text);
-    CURLU *h = curl_url();
+    const struct curl_api *C = curl_api(eb);
+    if (!C)
+        return -1;
+    CURLU *h = C->url();
     if (!h)
         return err_set(eb, "cannot parse URLs: out of memory");
     /* Like curl: no scheme means http (libcurl's own default would be https). */
     char full[sizeof u->url];
     snprintf(full, sizeof full, "%s%s", strstr(text, "://") ? "" : "http://", text);
-    CURLUcode rc = curl_url_set(h, CURLUPART_URL, full, 0);
+    CURLUcode rc = C->url_set(h, CURLUPART_URL, full, 0);
     if (rc != CURLUE_OK) {
-        curl_url_cleanup(h);
+        C->url_cleanup(h);
         return err_set(eb, "'%s' is not a URL", text);
     }
     char port[16] = "";
-    if (copy_part(h, CURLUPART_SCHEME, u->scheme, sizeof u->scheme) < 0 ||
+    if (copy_part(C, h, CURLUPART_SCHEME, u->scheme, sizeof u->scheme) < 0 ||
         (strcmp(u->scheme, "http") && strcmp(u->scheme, "https"))) {
-        curl_url_cleanup(h);
+        C->url_cleanup(h);
         return err_set(eb, "'%s': only http:// and https:// URLs can be visited", text);
     }
-    if (copy_part(h, CURLUPART_HOST, u->host, sizeof u->host) < 0 || !u->host[0]) {
-        curl_url_cleanup(h);
+    if (copy_part(C, h, CURLUPART_HOST, u->host, sizeof u->host) < 0 || !u->host[0]) {
+        C->url_cleanup(h);
         return err_set(eb, "'%s': no host name in the URL", text);
     }
     char *s = NULL;
-    if (curl_url_get(h, CURLUPART_PORT, &s, CURLU_DEFAULT_PORT) != CURLUE_OK || !s) {
-        curl_url_cleanup(h);
+    if (C->url_get(h, CURLUPART_PORT, &s, CURLU_DEFAULT_PORT) != CURLUE_OK || !s) {
+        C->url_cleanup(h);
         return err_set(eb, "'%s': bad port", text);
     }
     snprintf(port, sizeof port, "%s", s);
-    curl_free(s);
+    C->free(s);
     char *end;
     unsigned long pv = strtoul(port, &end, 10);
     if (*end || pv == 0 || pv > 65535) {
-        curl_url_cleanup(h);
+        C->url_cleanup(h);
         return err_set(eb, "'%s': bad port", text);
     }
     u->port = (unsigned)pv;
-    if (copy_part(h, CURLUPART_URL, u->url, sizeof u->url) < 0) {
-        curl_url_cleanup(h);
+    if (copy_part(C, h, CURLUPART_URL, u->url, sizeof u->url) < 0) {
+        C->url_cleanup(h);
         return err_set(eb, "'%s' is not a URL", text);
     }
-    curl_url_cleanup(h);
+    C->url_cleanup(h);
     /* IPv6 literals come back in brackets, possibly with a zone: "[fe80::1%25eth0]". */
     size_t l = strlen(u->host);
     if (u->host[0] == '[' && l >= 2 && u->host[l - 1] == ']') {

@@ -29,7 +29,8 @@ struct visit_url {
 };
 
 /* Parse an http:// or https:// URL ("example.com/x" means http://example.com/x). Returns 0, or
- * -1 with one line in eb (not a URL, another scheme, no host, bad port). */
+ * -1 with one line in eb (not a URL, another scheme, no host, bad port, libcurl that cannot be
+ * loaded: see curl_api.h). */
 int visit_parse_url(const char *text, struct visit_url *u, struct errbuf *eb);
 
 /* ---- routing ---- */
