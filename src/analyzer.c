@@ -50,6 +50,82 @@ static void on_conn_close(void *ctx, const struct tcp_conn *c)
     sinks_conn(rs->sinks, rs->nsinks, c);
 }
 
+/* The records of a file with nothing to do between reading and dissecting them (no filter, no
+ * -w, no progress): the steps of the general loop in analyzer_run, in a loop of its own whose
+ * state fits in registers. Every record is shown, so ri->packets and ri->shown are both the
+ * frame number. The sinks take packet events or none (events), fixed for the run. */
+static inline __attribute__((always_inline)) enum run_status
+run_file_loop(struct capfile *cf, struct pkt *p, struct tcp_track *tt, struct sink *sinks,
+              int nsinks, const struct run_opts *o, struct run_info *ri, const bool events)
+{
+    struct cap_rec rec;
+    struct tcp_rec trec;
+    struct errbuf rerr = {""};
+    enum run_status status = RUN_OK;
+    uint64_t count = o->count, frame = 0; /* frame == count never holds for count 0 */
+    enum dis_depth depth = o->depth;
+    int64_t first = 0, prev = 0, now = 0;
+    uint64_t unsupported = 0;
+    /* the last link type seen that can be decoded: another one is looked at (and, if it cannot
+     * be, counted) off the common path */
+    uint32_t ok_lt = LINKTYPE_ETHERNET;
+    for (;;) {
+        int rc = capfile_next(cf, &rec, &rerr);
+        if (rc <= 0) {
+            if (rc < 0) {
+                ri->damaged = true;
+                memcpy(ri->damage, rerr.msg, sizeof ri->damage);
+                status = RUN_DAMAGED;
+            }
+            break;
+        }
+        if (capture_stop) {
+            ri->interrupted = true;
+            break;
+        }
+        frame++;
+        dissect(p, &rec, frame, depth);
+        if (rec.linktype != ok_lt) {
+            if (linktype_supported(rec.linktype))
+                ok_lt = rec.linktype;
+            else
+                unsupported++;
+        }
+        now = ts_ns(rec.ts_sec, rec.ts_nsec);
+        if (frame == 1) {
+            first = prev = now;
+            sinks_start(sinks, nsinks, now);
+        }
+        tcp_track_packet(tt, p, &trec);
+        if (events) {
+            struct pkt_event ev = {p, trec.valid ? &trec : NULL, ts_diff(now, first),
+                                   ts_diff(now, prev), now};
+            prev = now;
+            for (int i = 0; i < nsinks; i++)
+                if (sinks[i].packet)
+                    sinks[i].packet(sinks[i].ctx, &ev);
+        }
+        if (frame == count)
+            break;
+    }
+    ri->packets = ri->shown = frame;
+    ri->unsupported_linktype = unsupported;
+    if (frame) {
+        ri->first_ts = first;
+        ri->last_ts = now;
+    }
+    return status;
+}
+
+__attribute__((noinline)) static enum run_status
+run_file(struct capfile *cf, struct pkt *p, struct tcp_track *tt, struct sink *sinks, int nsinks,
+         const struct run_opts *o, struct run_info *ri)
+{
+    if (o->conn_events_only) /* the sinks take no packet events (analyzer.h) */
+        return run_file_loop(cf, p, tt, sinks, nsinks, o, ri, false);
+    return run_file_loop(cf, p, tt, sinks, nsinks, o, ri, true);
+}
+
 enum run_status analyzer_run(const struct run_opts *o, struct sink *sinks, int nsinks,
                              struct run_info *ri, struct errbuf *eb)
 {
@@ -141,6 +217,10 @@ enum run_status analyzer_run(const struct run_opts *o, struct sink *sinks, int n
     enum dis_depth depth = o->depth;
     uint32_t last_lt = 0; /* whether rec.linktype can be decoded: asked on a change */
     bool last_lt_ok = linktype_supported(last_lt);
+    if (cf && !extras) {
+        status = run_file(cf, p, tt, sinks, nsinks, o, ri);
+        goto done;
+    }
     for (;;) {
         int rc;
         if (cf) {
@@ -220,6 +300,7 @@ enum run_status analyzer_run(const struct run_opts *o, struct sink *sinks, int n
         if (count && ri->shown >= count)
             break;
     }
+done:
     if (o->progress && cf)
         o->progress(o->progress_ctx, capfile_offset(cf), capfile_size(cf), frame, true);
     if (lv) {

@@ -21,6 +21,12 @@
 /* For the rare paths off the per-record fast path: kept out of line so the fast path's caller
  * does not pay for their registers and stack. */
 #define COLD __attribute__((noinline, cold))
+/* GCC would store a record's fields as one vector, built at more cost than the plain stores */
+#if defined(__GNUC__) && !defined(__clang__)
+#define NO_SLP __attribute__((optimize("no-tree-slp-vectorize")))
+#else
+#define NO_SLP
+#endif
 
 #define STREAM_CHUNK (1u << 20)
 /* A mapped file's pages behind the reader are let go in steps of this size, so that the
@@ -44,6 +50,9 @@ struct capfile {
     size_t map_len;
     size_t map_released;     /* pages below this offset were given back (MADV_DONTNEED) */
     uint64_t release_at;     /* offset from which to give back more (UINT64_MAX: never) */
+    /* offset below which a pcap record header is read in place with no other check: the map
+     * holds a whole header there and no pages are due for release (0: never, e.g. pcapng) */
+    uint64_t fast_end;
     /* stream input */
     uint8_t *buf;
     size_t buf_cap, buf_start, buf_end;
@@ -135,6 +144,15 @@ static uint32_t f32(const struct capfile *cf, const uint8_t *p, bool little)
 
 static int cf_start(struct capfile **out, struct capfile *cf, const char *name, bool *not_capture,
                     struct errbuf *eb);
+
+/* fast_end for a mapped pcap after a change of release_at (others keep 0) */
+static void set_fast_end(struct capfile *cf)
+{
+    if (!cf->map || cf->format == CAPFILE_PCAPNG || cf->map_len < cf->rec_hl)
+        return;
+    uint64_t tail = (uint64_t)(cf->map_len - cf->rec_hl) + 1;
+    cf->fast_end = cf->release_at < tail ? cf->release_at : tail;
+}
 
 int capfile_open(struct capfile **out, const char *path, bool *not_capture, struct errbuf *eb)
 {
@@ -233,6 +251,7 @@ static int cf_start(struct capfile **out, struct capfile *cf, const char *name, 
     cf->frac_units = cf->format == CAPFILE_PCAP_NSEC ? 1000000000u : 1000000u;
     cf->frac_ns = cf->format == CAPFILE_PCAP_NSEC ? 1u : 1000u;
     cf_advance(cf, 24);
+    set_fast_end(cf);
     *out = cf;
     return 0;
 }
@@ -348,30 +367,6 @@ COLD static int pcap_next_slow(struct capfile *cf, struct cap_rec *rec, struct e
     rec->ifindex = 0;
     rec->data = d + hl;
     cf_advance(cf, hl + incl);
-    return 1;
-}
-
-/* The commonest record: whole, in a memory-mapped file, with a fraction below one second. */
-static int pcap_next(struct capfile *cf, struct cap_rec *rec, struct errbuf *eb)
-{
-    if (!cf->map || cf->off >= cf->map_len)
-        return pcap_next_slow(cf, rec, eb);
-    size_t left = cf->map_len - (size_t)cf->off, hl = cf->rec_hl;
-    const uint8_t *h = cf->map + cf->off;
-    uint32_t sec, frac, incl, orig;
-    if (left < hl)
-        return pcap_next_slow(cf, rec, eb);
-    pcap_fields(cf, h, &sec, &frac, &incl, &orig);
-    if (incl > cf->rec_limit || left - hl < incl || frac >= cf->frac_units)
-        return pcap_next_slow(cf, rec, eb);
-    rec->ts_sec = sec;
-    rec->ts_nsec = frac * cf->frac_ns;
-    rec->caplen = incl;
-    rec->wirelen = orig < incl ? incl : orig;
-    rec->linktype = cf->linktype;
-    rec->ifindex = 0;
-    rec->data = h + hl;
-    cf->off += hl + incl;
     return 1;
 }
 
@@ -579,25 +574,57 @@ COLD static void cf_release_behind(struct capfile *cf)
     cf->release_at = (uint64_t)cf->map_released + MAP_RELEASE_STEP;
 }
 
-/* Every path ends in a tail call, so the fast one saves no registers. Timestamps come out
- * clamped to CAPFILE_TS_MAX: by pcap_next and by ng_iface_ts (a simple packet block has 0). */
-static inline int next_record(struct capfile *cf, struct cap_rec *rec, struct errbuf *eb)
-{
-    if (cf->format != CAPFILE_PCAPNG)
-        return pcap_next(cf, rec, eb);
-    return ng_next(cf, rec, eb);
-}
-
-COLD static int next_after_release(struct capfile *cf, struct cap_rec *rec, struct errbuf *eb)
-{
-    cf_release_behind(cf);
-    return next_record(cf, rec, eb);
-}
-
-int capfile_next(struct capfile *cf, struct cap_rec *rec, struct errbuf *eb)
+/* Anything but a whole record of a mapped pcap below fast_end: pages to give back, pcapng, a
+ * stream, the end of the file, damage. Timestamps come out clamped to CAPFILE_TS_MAX: by
+ * capfile_next, pcap_next_slow and ng_iface_ts (a simple packet block has 0). */
+COLD static int next_slow(struct capfile *cf, struct cap_rec *rec, struct errbuf *eb)
 {
     /* release_at is MAP_RELEASE_STEP past map_released for an own map, else never */
-    if (cf->off >= cf->release_at)
-        return next_after_release(cf, rec, eb);
-    return next_record(cf, rec, eb);
+    if (cf->off >= cf->release_at) {
+        cf_release_behind(cf);
+        set_fast_end(cf);
+        if (cf->off < cf->fast_end)
+            return capfile_next(cf, rec, eb);
+    }
+    if (cf->format == CAPFILE_PCAPNG)
+        return ng_next(cf, rec, eb);
+    return pcap_next_slow(cf, rec, eb);
+}
+
+/* The commonest record: whole, in a memory-mapped pcap, with a fraction below one second, in
+ * either byte order (little). Every other path ends in a tail call, so this one saves no
+ * registers. The record's fields are stored one by one: as one vector they cost more. */
+static inline __attribute__((always_inline)) int
+pcap_in_place(struct capfile *cf, struct cap_rec *rec, struct errbuf *eb, uint64_t off,
+              const bool little)
+{
+    size_t hl = cf->rec_hl;
+    const uint8_t *h = cf->map + off;
+    uint32_t incl = little ? ld_le32(h + 8) : ld_be32(h + 8);
+    if (incl > cf->rec_limit || incl > cf->map_len - (size_t)off - hl)
+        return pcap_next_slow(cf, rec, eb);
+    uint32_t frac = little ? ld_le32(h + 4) : ld_be32(h + 4);
+    if (frac >= cf->frac_units)
+        return pcap_next_slow(cf, rec, eb);
+    uint32_t sec = little ? ld_le32(h) : ld_be32(h);
+    uint32_t orig = little ? ld_le32(h + 12) : ld_be32(h + 12);
+    rec->ts_sec = sec;
+    rec->ts_nsec = frac * cf->frac_ns;
+    rec->caplen = incl;
+    rec->wirelen = orig < incl ? incl : orig;
+    rec->linktype = cf->linktype;
+    rec->ifindex = 0;
+    rec->data = h + hl;
+    cf->off = off + hl + incl;
+    return 1;
+}
+
+NO_SLP int capfile_next(struct capfile *cf, struct cap_rec *rec, struct errbuf *eb)
+{
+    uint64_t off = cf->off;
+    if (off >= cf->fast_end)
+        return next_slow(cf, rec, eb);
+    if (cf->swapped)
+        return pcap_in_place(cf, rec, eb, off, true);
+    return pcap_in_place(cf, rec, eb, off, false);
 }
