@@ -202,6 +202,7 @@ enum run_status analyzer_run(const struct run_opts *o, struct sink *sinks, int n
     tcp_track_on_close(tt, on_conn_close, &rs);
     struct tcp_track_hooks hk = {NULL, on_forgotten, &rs};
     tcp_track_set_hooks(tt, &hk);
+    tcp_track_set_lean(tt, o->conn_events_only);
 
     struct pkt *p = xmalloc(sizeof *p);
     struct tcp_rec trec;

@@ -94,6 +94,7 @@ struct tcp_track {
     struct tcp_track_hooks hooks;
     union seg_small *small_free; /* pool of SEGS_SMALL arrays: free ones, linked */
     union seg_small *small_blocks; /* blocks of SEGS_CHUNK arrays (first one links them) */
+    bool lean;               /* the caller reads no records (tcp_track_set_lean) */
 };
 
 /* Released entries kept for reuse, with their segment arrays: a busy capture creates and frees
@@ -961,6 +962,11 @@ void tcp_track_set_hooks(struct tcp_track *t, const struct tcp_track_hooks *h)
     t->hooks = *h;
 }
 
+void tcp_track_set_lean(struct tcp_track *t, bool lean)
+{
+    t->lean = lean;
+}
+
 static inline void tick(struct tcp_track *t, int64_t now)
 {
     if (now > t->now)
@@ -1009,7 +1015,14 @@ bool tcp_track_shard_key(const struct pkt *p, uint32_t *key)
 
 void tcp_track_packet(struct tcp_track *t, const struct pkt *p, struct tcp_rec *r)
 {
-    rec_clear(r);
+    bool lean = t->lean;
+    if (lean) { /* only what the analysis itself reads back (and valid) */
+        r->valid = false;
+        r->flags = 0;
+        r->gaps_acked = 0;
+    } else {
+        rec_clear(r);
+    }
     int64_t now = ts_ns(p->ts_sec, p->ts_nsec);
     tick(t, now);
     switch (track_as(p)) {
@@ -1078,12 +1091,14 @@ void tcp_track_packet(struct tcp_track *t, const struct pkt *p, struct tcp_rec *
     c->pkts++;
 
     r->valid = true;
-    r->stream = c->stream;
-    r->conn = c;
-    r->from_flow1 = fwd == &c->flow1;
-    r->seq = th->seq;
-    r->ack = th->ack;
-    r->win = th->win;
+    if (!lean) {
+        r->stream = c->stream;
+        r->conn = c;
+        r->from_flow1 = fwd == &c->flow1;
+        r->seq = th->seq;
+        r->ack = th->ack;
+        r->win = th->win;
+    }
 
     if (th->have_seglen) {
         if (!fwd->base_set) {
@@ -1103,13 +1118,15 @@ void tcp_track_packet(struct tcp_track *t, const struct pkt *p, struct tcp_rec *
             rev->base_set = true;
         }
         analyze(t, c, fwd, rev, p, r, now);
-        r->rel_ok = true;
-        r->seq = th->seq - fwd->base_seq;
-        if (th->flags & TH_ACK)
-            r->ack = th->ack - rev->base_seq;
-        r->nxtseq = r->seq + th->seglen + ((th->flags & (TH_SYN | TH_FIN)) ? 1 : 0);
-        if (!(th->flags & TH_SYN) && fwd->win_scale >= 0)
-            r->win = (uint32_t)th->win << fwd->win_scale;
+        if (!lean) {
+            r->rel_ok = true;
+            r->seq = th->seq - fwd->base_seq;
+            if (th->flags & TH_ACK)
+                r->ack = th->ack - rev->base_seq;
+            r->nxtseq = r->seq + th->seglen + ((th->flags & (TH_SYN | TH_FIN)) ? 1 : 0);
+            if (!(th->flags & TH_SYN) && fwd->win_scale >= 0)
+                r->win = (uint32_t)th->win << fwd->win_scale;
+        }
     }
 
     if (th->hlen >= 20) {
@@ -1127,11 +1144,13 @@ void tcp_track_packet(struct tcp_track *t, const struct pkt *p, struct tcp_rec *
         const struct tcp_opts *o = &th->opt;
         if (o->has_ws)
             fwd->win_scale = (int8_t)(o->wscale > 14 ? 14 : o->wscale);
-        for (uint8_t i = 0; i < o->nsack && i < PKT_MAX_SACK; i++) {
-            r->sack_l[i] = o->sack_l[i] - rev->base_seq;
-            r->sack_r[i] = o->sack_r[i] - rev->base_seq;
+        if (!lean) {
+            for (uint8_t i = 0; i < o->nsack && i < PKT_MAX_SACK; i++) {
+                r->sack_l[i] = o->sack_l[i] - rev->base_seq;
+                r->sack_r[i] = o->sack_r[i] - rev->base_seq;
+            }
+            r->nsack = o->nsack;
         }
-        r->nsack = o->nsack;
         if (th->flags & TH_SYN) {
             bool synack = (th->flags & TH_ACK) != 0;
             if (fwd->win_scale == -1) {
@@ -1142,7 +1161,8 @@ void tcp_track_packet(struct tcp_track *t, const struct pkt *p, struct tcp_rec *
             }
         }
     }
-    r->irtt = c->ts_first_rtt;
+    if (!lean)
+        r->irtt = c->ts_first_rtt;
     tcp_state_update(c, fwd, rev, p, r);
     /* most recently active now, on the list of its state after this segment (nothing to do
      * when it is already the last one of that list) */

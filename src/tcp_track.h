@@ -249,6 +249,11 @@ void tcp_track_on_close(struct tcp_track *t, tcp_conn_cb cb, void *ctx);
  * packets that are neither. */
 void tcp_track_packet(struct tcp_track *t, const struct pkt *p, struct tcp_rec *rec);
 void tcp_track_set_hooks(struct tcp_track *t, const struct tcp_track_hooks *h);
+/* lean: the caller looks at no record tcp_track_packet fills, only at the conversations handed
+ * to on_close (and the stats), so the fields that are there for display (stream, relative
+ * numbers, window, SACK edges, iRTT, phase, step, states) may be left unset; rec->valid and
+ * rec->flags are still filled. Off by default. */
+void tcp_track_set_lean(struct tcp_track *t, bool lean);
 /* The clock and eviction step of tcp_track_packet alone, for a packet of capture time now that
  * another table analyses. */
 void tcp_track_tick(struct tcp_track *t, int64_t now);
