@@ -90,16 +90,24 @@ struct tcp_track {
     void *cbctx;
     struct tcp_track_stats st;
     struct tcp_conn *free_conns; /* released entries kept for reuse (linked by hnext) */
-    uint32_t nfree;
+    struct conn_block *blocks; /* where every entry lives (newest first) */
+    uint32_t block_left;     /* entries of blocks[0] never used yet (the last ones) */
     struct tcp_track_hooks hooks;
     union seg_small *small_free; /* pool of SEGS_SMALL arrays: free ones, linked */
     union seg_small *small_blocks; /* blocks of SEGS_CHUNK arrays (first one links them) */
     bool lean;               /* the caller reads no records (tcp_track_set_lean) */
 };
 
-/* Released entries kept for reuse, with their segment arrays: a busy capture creates and frees
- * thousands of conversations a second, and malloc/free of ~1 KB entries showed in profiles. */
-#define FREE_CONNS_MAX 1024u
+/* Entries come from blocks of CONN_BLOCK, each cleared when it is taken, and released ones are kept for
+ * reuse (with a small segment array, if they had one): a busy capture creates and frees
+ * thousands of conversations a second, and malloc/free of ~1 KB entries showed in profiles.
+ * The blocks are freed with the table, so the memory held is that of the most entries the
+ * table ever held at once (plus one block), as it was with malloc, which keeps freed memory. */
+#define CONN_BLOCK 64u
+struct conn_block {
+    struct conn_block *next;
+    struct tcp_conn c[CONN_BLOCK];
+};
 
 void tcp_track_defaults(struct tcp_track_limits *lim)
 {
@@ -445,36 +453,41 @@ static void small_put(struct tcp_track *t, struct tcp_seg *segs)
     t->small_free = u;
 }
 
-static void segs_free(struct tcp_track *t, struct tcp_flow *f)
-{
-    if (f->capsegs == SEGS_SMALL)
-        small_put(t, f->segs);
-    else
-        free(f->segs);
-}
-
 static void conn_release(struct tcp_track *t, struct tcp_conn *c)
 {
     t->total_segs -= c->flow1.nsegs + c->flow2.nsegs;
-    if (t->nfree < FREE_CONNS_MAX) {
-        c->hnext = t->free_conns;
-        t->free_conns = c;
-        t->nfree++;
-        return;
+    /* a pooled array stays with the entry, a larger one goes back to malloc */
+    if (c->flow1.capsegs > SEGS_SMALL) {
+        free(c->flow1.segs);
+        c->flow1.segs = NULL;
+        c->flow1.capsegs = 0;
     }
-    segs_free(t, &c->flow1);
-    segs_free(t, &c->flow2);
-    free(c);
+    if (c->flow2.capsegs > SEGS_SMALL) {
+        free(c->flow2.segs);
+        c->flow2.segs = NULL;
+        c->flow2.capsegs = 0;
+    }
+    c->hnext = t->free_conns;
+    t->free_conns = c;
 }
 
-/* A cleared entry: a released one (keeping its segment arrays, emptied) or a new one. */
+/* A cleared entry: a released one (keeping its pooled segment array, emptied) or a new one. */
 static struct tcp_conn *conn_alloc(struct tcp_track *t)
 {
     struct tcp_conn *c = t->free_conns;
-    if (!c)
-        return xcalloc(1, sizeof *c);
+    if (!c) {
+        if (!t->block_left) {
+            /* not calloc: one entry is cleared at a time, as it is taken */
+            struct conn_block *b = xmalloc(sizeof *b);
+            b->next = t->blocks;
+            t->blocks = b;
+            t->block_left = CONN_BLOCK;
+        }
+        c = &t->blocks->c[CONN_BLOCK - t->block_left--];
+        memset(c, 0, sizeof *c);
+        return c;
+    }
     t->free_conns = c->hnext;
-    t->nfree--;
     struct tcp_seg *s1 = c->flow1.segs, *s2 = c->flow2.segs;
     uint32_t c1 = c->flow1.capsegs, c2 = c->flow2.capsegs;
     memset(c, 0, sizeof *c);
@@ -1235,11 +1248,9 @@ void tcp_track_free(struct tcp_track *t)
             conn_release(t, c);
         }
     }
-    for (struct tcp_conn *c = t->free_conns, *n; c; c = n) {
-        n = c->hnext;
-        segs_free(t, &c->flow1);
-        segs_free(t, &c->flow2);
-        free(c);
+    for (struct conn_block *b = t->blocks, *n; b; b = n) {
+        n = b->next;
+        free(b);
     }
     for (union seg_small *b = t->small_blocks, *n; b; b = n) {
         n = b[0].next;
