@@ -724,8 +724,9 @@ static void analyze(struct tcp_track *t, struct tcp_conn *c, struct tcp_flow *fw
         ta |= TA_ZERO_WINDOW_PROBE;
         goto finished_fwd;
     }
+    bool sfr = (flags & (TH_SYN | TH_FIN | TH_RST)) != 0;
     /* ZERO WINDOW: window 0 and none of SYN/FIN/RST */
-    if (window == 0 && (flags & (TH_RST | TH_FIN | TH_SYN)) == 0)
+    if (window == 0 && !sfr)
         ta |= TA_ZERO_WINDOW;
     /* LOST PACKET: beyond the highest seq seen (not for RST) */
     if (fwd->nextseq && SEQ_GT(seq, fwd->nextseq) && (flags & TH_RST) == 0) {
@@ -733,45 +734,54 @@ static void analyze(struct tcp_track *t, struct tcp_conn *c, struct tcp_flow *fw
         fwd->valid_bif = false;
         hole_add(fwd, fwd->nextseq, seq);
     }
-    /* KEEP ALIVE (RFC 1122 4.2.3.6): 0 or 1 byte starting one byte before the next seq */
-    if ((seglen == 0 || seglen == 1) && seq == fwd->nextseq - 1 &&
-        (flags & (TH_SYN | TH_FIN | TH_RST)) == 0)
-        ta |= TA_KEEP_ALIVE;
-    /* WINDOW UPDATE: no data, same seq/ack, new non-zero window */
-    if (seglen == 0 && window && window != fwd->window && seq == fwd->nextseq &&
-        ack == fwd->lastack && (flags & (TH_SYN | TH_FIN | TH_RST)) == 0)
-        ta |= TA_WINDOW_UPDATE;
-    /* WINDOW FULL: data reaching exactly the right edge of the peer's advertised window */
-    if (seglen > 0 && rev->win_scale != -1 && (flags & (TH_SYN | TH_FIN | TH_RST)) == 0) {
-        int sh = rev->is_first_ack ? 0 : (rev->win_scale == -2 ? 0 : rev->win_scale);
-        uint32_t edge = rev->lastack + (uint32_t)(rev->window << sh);
-        if (seq + seglen == edge)
-            ta |= TA_WINDOW_FULL;
-    }
-    /* KEEP ALIVE ACK: repeats the previous ACK right after a keep-alive from the peer */
-    if (seglen == 0 && window && window == fwd->window && seq == fwd->nextseq &&
-        ack == fwd->lastack && (rev->lastsegmentflags & TA_KEEP_ALIVE) &&
-        (flags & (TH_SYN | TH_FIN | TH_RST)) == 0) {
-        ta |= TA_KEEP_ALIVE_ACK;
-        goto finished_fwd;
-    }
-    /* ZERO WINDOW PROBE ACK: repeats the previous zero-window ACK after a probe */
-    if (seglen == 0 && window == 0 && window == fwd->window && seq == fwd->nextseq &&
-        ack == fwd->lastack && (rev->lastsegmentflags & TA_ZERO_WINDOW_PROBE) &&
-        (flags & (TH_SYN | TH_FIN | TH_RST)) == 0) {
-        ta |= TA_ZERO_WINDOW_PROBE_ACK;
-        goto finished_fwd;
-    }
-    /* DUPLICATE ACK: no data, same window, seq and ack as the previous segment */
-    if (seglen == 0 && window && window == fwd->window && seq == fwd->nextseq &&
-        ack == fwd->lastack && (flags & (TH_SYN | TH_FIN | TH_RST)) == 0) {
-        if (fwd->dupacknum == UINT32_MAX)
-            fwd->dupacknum = 1;
-        else
-            fwd->dupacknum++;
-        ta |= TA_DUPLICATE_ACK;
-        r->dupack_num = fwd->dupacknum;
-        r->dupack_frame = fwd->lastnondupack;
+    /* The rest is by length (the tests are Wireshark's, in its order; those for segments
+     * without data exclude those for segments with data). */
+    if (seglen == 0) {
+        if (!sfr) {
+            /* KEEP ALIVE (RFC 1122 4.2.3.6): 0 or 1 byte starting one byte before the next
+             * seq */
+            if (seq == fwd->nextseq - 1)
+                ta |= TA_KEEP_ALIVE;
+            if (seq == fwd->nextseq && ack == fwd->lastack) {
+                if (window != fwd->window) {
+                    /* WINDOW UPDATE: no data, same seq/ack, new non-zero window */
+                    if (window)
+                        ta |= TA_WINDOW_UPDATE;
+                } else if (window) {
+                    /* KEEP ALIVE ACK: repeats the previous ACK right after a keep-alive from
+                     * the peer */
+                    if (rev->lastsegmentflags & TA_KEEP_ALIVE) {
+                        ta |= TA_KEEP_ALIVE_ACK;
+                        goto finished_fwd;
+                    }
+                    /* DUPLICATE ACK: no data, same window, seq and ack as the previous
+                     * segment */
+                    if (fwd->dupacknum == UINT32_MAX)
+                        fwd->dupacknum = 1;
+                    else
+                        fwd->dupacknum++;
+                    ta |= TA_DUPLICATE_ACK;
+                    r->dupack_num = fwd->dupacknum;
+                    r->dupack_frame = fwd->lastnondupack;
+                } else if (rev->lastsegmentflags & TA_ZERO_WINDOW_PROBE) {
+                    /* ZERO WINDOW PROBE ACK: repeats the previous zero-window ACK after a
+                     * probe */
+                    ta |= TA_ZERO_WINDOW_PROBE_ACK;
+                    goto finished_fwd;
+                }
+            }
+        }
+    } else if (!sfr) {
+        /* KEEP ALIVE with its one byte */
+        if (seglen == 1 && seq == fwd->nextseq - 1)
+            ta |= TA_KEEP_ALIVE;
+        /* WINDOW FULL: data reaching exactly the right edge of the peer's advertised window */
+        if (rev->win_scale != -1) {
+            int sh = rev->is_first_ack ? 0 : (rev->win_scale == -2 ? 0 : rev->win_scale);
+            uint32_t edge = rev->lastack + (uint32_t)(rev->window << sh);
+            if (seq + seglen == edge)
+                ta |= TA_WINDOW_FULL;
+        }
     }
 
 finished_fwd:
@@ -1149,7 +1159,7 @@ void tcp_track_packet(struct tcp_track *t, const struct pkt *p, struct tcp_rec *
                 c->ts_mru_syn = now;
             fwd->is_first_ack = true;
         }
-        if ((th->flags & (TH_SYN | TH_ACK)) == TH_ACK && c->ts_mru_syn && !c->ts_first_rtt)
+        if (!c->ts_first_rtt && (th->flags & (TH_SYN | TH_ACK)) == TH_ACK && c->ts_mru_syn)
             c->ts_first_rtt = ts_diff(now, c->ts_mru_syn);
         if ((th->flags & (TH_SYN | TH_ACK)) == TH_ACK)
             fwd->is_first_ack = false;
