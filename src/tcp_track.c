@@ -471,6 +471,18 @@ static void conn_release(struct tcp_track *t, struct tcp_conn *c)
     t->free_conns = c;
 }
 
+/* memset of a whole entry compiles to `rep stos`, as for the record (rec_clear below): in
+ * fixed-size chunks it becomes plain vector stores. */
+static inline void conn_clear(struct tcp_conn *c)
+{
+    char *b = (char *)c;
+    enum { CHUNKS = sizeof *c / 32, TAIL = sizeof *c % 32 };
+#pragma GCC unroll 32
+    for (size_t i = 0; i < CHUNKS; i++)
+        memset(b + i * 32, 0, 32);
+    memset(b + CHUNKS * 32, 0, TAIL);
+}
+
 /* A cleared entry: a released one (keeping its pooled segment array, emptied) or a new one. */
 static struct tcp_conn *conn_alloc(struct tcp_track *t)
 {
@@ -484,13 +496,13 @@ static struct tcp_conn *conn_alloc(struct tcp_track *t)
             t->block_left = CONN_BLOCK;
         }
         c = &t->blocks->c[CONN_BLOCK - t->block_left--];
-        memset(c, 0, sizeof *c);
+        conn_clear(c);
         return c;
     }
     t->free_conns = c->hnext;
     struct tcp_seg *s1 = c->flow1.segs, *s2 = c->flow2.segs;
     uint32_t c1 = c->flow1.capsegs, c2 = c->flow2.capsegs;
-    memset(c, 0, sizeof *c);
+    conn_clear(c);
     c->flow1.segs = s1;
     c->flow1.capsegs = c1;
     c->flow2.segs = s2;
