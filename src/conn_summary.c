@@ -152,11 +152,10 @@ void conn_summarize(const struct tcp_conn *c, struct conn_summary *s)
     s->closed = c->closed;
     s->replaced = c->replaced;
     s->completeness = c->completeness;
-    /* copied with their caps (the summary was zeroed, so conn_state ends in a NUL); the
-     * history as a whole array: the tracker's is zeroed past its letters */
-    const char *cs = zeek_conn_state(c);
-    for (size_t i = 0; i < sizeof s->conn_state - 1 && cs[i]; i++)
-        s->conn_state[i] = cs[i];
+    /* copied whole: conn_state's name comes NUL-padded, the tracker's history is zeroed past
+     * its letters */
+    _Static_assert(sizeof s->conn_state == 8, "zeek_conn_state gives 8 bytes");
+    memcpy(s->conn_state, zeek_conn_state(c), sizeof s->conn_state);
     _Static_assert(sizeof s->history == sizeof c->history, "history sizes differ");
     memcpy(s->history, c->history, sizeof s->history);
     s->history[sizeof s->history - 1] = '\0';

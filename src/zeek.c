@@ -316,6 +316,25 @@ uint64_t zeek_size(const struct zeek_ep *e)
     return size;
 }
 
+/* The names, each padded to 8 bytes (conn_summary's conn_state): one fixed-size copy takes one. */
+enum { CS_REJ, CS_RSTRH, CS_RSTR, CS_RSTOS0, CS_OTH, CS_RSTO, CS_SF, CS_SH, CS_S2, CS_SHR, CS_S3, CS_S0,
+       CS_S1 };
+static const char cs_names[][8] = {
+    [CS_REJ] = "REJ",
+    [CS_RSTRH] = "RSTRH",
+    [CS_RSTR] = "RSTR",
+    [CS_RSTOS0] = "RSTOS0",
+    [CS_OTH] = "OTH",
+    [CS_RSTO] = "RSTO",
+    [CS_SF] = "SF",
+    [CS_SH] = "SH",
+    [CS_S2] = "S2",
+    [CS_SHR] = "SHR",
+    [CS_S3] = "S3",
+    [CS_S0] = "S0",
+    [CS_S1] = "S1",
+};
+
 const char *zeek_conn_state(const struct tcp_conn *c)
 {
     const struct zeek_ep *o = &tcp_conn_client(c)->zk, *rs = &tcp_conn_server(c)->zk;
@@ -324,8 +343,8 @@ const char *zeek_conn_state(const struct tcp_conn *c)
     if (rst == ZK_RESET) {
         if (os == ZK_SYN_SENT || os == ZK_SYN_ACK_SENT ||
             (os == ZK_RESET && zeek_size(o) == 0 && zeek_size(rs) == 0))
-            return "REJ";
-        return o_inactive ? "RSTRH" : "RSTR";
+            return cs_names[CS_REJ];
+        return cs_names[o_inactive ? CS_RSTRH : CS_RSTR];
     }
     if (os == ZK_RESET) {
         if (r_inactive) {
@@ -336,21 +355,21 @@ const char *zeek_conn_state(const struct tcp_conn *c)
             if (*h == 'S') {
                 for (h++; *h && !strchr("HAFGIQ", *h); h++)
                     if (*h == 'R')
-                        return "RSTOS0";
+                        return cs_names[CS_RSTOS0];
             }
-            return "OTH";
+            return cs_names[CS_OTH];
         }
-        return "RSTO";
+        return cs_names[CS_RSTO];
     }
     if (rst == ZK_CLOSED && os == ZK_CLOSED)
-        return "SF";
+        return cs_names[CS_SF];
     if (os == ZK_CLOSED)
-        return r_inactive ? "SH" : "S2";
+        return cs_names[r_inactive ? CS_SH : CS_S2];
     if (rst == ZK_CLOSED)
-        return o_inactive ? "SHR" : "S3";
+        return cs_names[o_inactive ? CS_SHR : CS_S3];
     if (os == ZK_SYN_SENT && rst == ZK_INACTIVE)
-        return "S0";
+        return cs_names[CS_S0];
     if (os == ZK_ESTABLISHED && rst == ZK_ESTABLISHED)
-        return "S1";
-    return "OTH";
+        return cs_names[CS_S1];
+    return cs_names[CS_OTH];
 }

@@ -12,7 +12,7 @@
  * segment after the sequence analysis and the RFC 9293 states (c->client is known). */
 void zeek_update(struct tcp_conn *c, struct tcp_flow *fwd, struct tcp_flow *rev,
                  const struct pkt *p, const struct tcp_rec *r);
-/* Zeek's conn_state ("SF", "S0", "REJ", ...) of c as it stands. */
+/* Zeek's conn_state ("SF", "S0", "REJ", ...) of c as it stands: 8 bytes, NUL-padded. */
 const char *zeek_conn_state(const struct tcp_conn *c);
 /* Zeek's byte count of an endpoint (orig_bytes / resp_bytes): the sequence space it covered,
  * without the SYN and FIN. */
