@@ -128,14 +128,15 @@ static inline void count(struct tcp_flow *fwd, const struct pkt *p, const struct
 
 __attribute__((noinline)) static void update_full(struct tcp_conn *c, struct tcp_flow *fwd,
                                                   struct tcp_flow *rev, const struct pkt *p,
-                                                  struct tcp_rec *r)
+                                                  struct tcp_rec *r, bool lean)
 {
     const struct pkt_tcp *th = &p->tcp;
     uint16_t f = th->flags;
     bool from1 = fwd == &c->flow1;
     if (c->client == 0)
         pick_client(c, from1, p);
-    r->from_client = (c->client == 1) == from1;
+    if (!lean)
+        r->from_client = (c->client == 1) == from1;
 
     count(fwd, p, r);
     if (f & TH_SYN) {
@@ -294,29 +295,33 @@ __attribute__((noinline)) static void update_full(struct tcp_conn *c, struct tcp
             c->closed_ts = c->ts_last;
         c->closed = true;
     }
-    r->phase = ph;
-    /* one fixed-size copy of the padded name (this runs for every segment) */
-    memcpy(r->step, step_names[step], sizeof r->step);
-    const struct tcp_flow *cl = tcp_conn_client(c), *sv = tcp_conn_server(c);
-    r->st_client = cl->st;
-    r->st_server = sv->st;
+    if (!lean) {
+        r->phase = ph;
+        /* one fixed-size copy of the padded name */
+        memcpy(r->step, step_names[step], sizeof r->step);
+        const struct tcp_flow *cl = tcp_conn_client(c), *sv = tcp_conn_server(c);
+        r->st_client = cl->st;
+        r->st_server = sv->st;
+    }
     zeek_update(c, fwd, rev, p, r);
 }
 
 void tcp_state_update(struct tcp_conn *c, struct tcp_flow *fwd, struct tcp_flow *rev,
-                      const struct pkt *p, struct tcp_rec *r)
+                      const struct pkt *p, struct tcp_rec *r, bool lean)
 {
     /* The common segment: no SYN, FIN or RST, both sides established and neither has sent a
      * FIN. update_full comes to this for it: a data-phase segment, no step, no state change. */
     if (!c->client || (p->tcp.flags & (TH_SYN | TH_FIN | TH_RST)) ||
         fwd->st != ST_ESTABLISHED || rev->st != ST_ESTABLISHED || fwd->fin || rev->fin) {
-        update_full(c, fwd, rev, p, r);
+        update_full(c, fwd, rev, p, r, lean);
         return;
     }
-    r->from_client = (c->client == 1) == (fwd == &c->flow1);
+    if (!lean) {
+        r->from_client = (c->client == 1) == (fwd == &c->flow1);
+        r->phase = PH_DATA;
+        r->st_client = ST_ESTABLISHED;
+        r->st_server = ST_ESTABLISHED;
+    }
     count(fwd, p, r);
-    r->phase = PH_DATA;
-    r->st_client = ST_ESTABLISHED;
-    r->st_server = ST_ESTABLISHED;
     zeek_update(c, fwd, rev, p, r);
 }

@@ -8,9 +8,9 @@
 #include "tcp_track.h"
 
 /* Update c after the analysis of p (fwd: sender's flow, rev: receiver's); fills the phase,
- * step and state fields of r. */
+ * step and state fields of r (and from_client) unless lean (tcp_track_set_lean). */
 void tcp_state_update(struct tcp_conn *c, struct tcp_flow *fwd, struct tcp_flow *rev,
-                      const struct pkt *p, struct tcp_rec *r);
+                      const struct pkt *p, struct tcp_rec *r, bool lean);
 
 /* The client's / server's flow of a connection. */
 static inline const struct tcp_flow *tcp_conn_client(const struct tcp_conn *c)

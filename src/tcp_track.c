@@ -1198,7 +1198,7 @@ void tcp_track_packet(struct tcp_track *t, const struct pkt *p, struct tcp_rec *
     }
     if (!lean)
         r->irtt = c->ts_first_rtt;
-    tcp_state_update(c, fwd, rev, p, r);
+    tcp_state_update(c, fwd, rev, p, r, lean);
     /* most recently active now, on the list of its state after this segment (nothing to do
      * when it is already the last one of that list) */
     if (c->lru_closed != c->closed) {
