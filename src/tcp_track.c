@@ -885,7 +885,7 @@ finished_retrans:;
     /* (one pass, oldest first, keeping the survivors in order; where several segments end
      * at ack, the oldest is the one acknowledged, as in Wireshark's newest-first walk) */
     uint32_t n = rev->nsegs, w = 0;
-    bool acked = false;
+    bool acked = t->lean; /* lean: the acknowledged frame and its RTT are not wanted */
     for (uint32_t i = 0; i < n; i++) {
         struct tcp_seg *s = &rev->segs[i];
         if (ack == s->nextseq) {
