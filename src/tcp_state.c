@@ -291,8 +291,6 @@ __attribute__((noinline)) static void update_full(struct tcp_conn *c, struct tcp
         (fwd->st == ST_CLOSED && rev->st == ST_CLOSED) ||
         (fwd->st == ST_TIME_WAIT && rev->st == ST_CLOSED) ||
         (rev->st == ST_TIME_WAIT && fwd->st == ST_CLOSED)) {
-        if (!c->closed)
-            c->closed_ts = c->ts_last;
         c->closed = true;
     }
     if (!lean) {

@@ -426,7 +426,6 @@ static void flow_init(struct tcp_flow *f)
 {
     f->win_scale = -1; /* unknown (pinfo->src_win_scale default) */
     f->window = UINT32_MAX;
-    f->valid_bif = true;
     f->ws_offered = -1;
 }
 
@@ -728,9 +727,6 @@ static void analyze(struct tcp_track *t, struct tcp_conn *c, struct tcp_flow *fw
     uint32_t window = p->tcp.win;
     uint16_t ta = r->flags;
 
-    if (flags & TH_ACK)
-        rev->valid_bif = true;
-
     /* ZERO WINDOW PROBE: next expected seq, 1 byte, peer's window is zero */
     if (seglen == 1 && seq == fwd->nextseq && rev->window == 0) {
         ta |= TA_ZERO_WINDOW_PROBE;
@@ -743,7 +739,6 @@ static void analyze(struct tcp_track *t, struct tcp_conn *c, struct tcp_flow *fw
     /* LOST PACKET: beyond the highest seq seen (not for RST) */
     if (fwd->nextseq && SEQ_GT(seq, fwd->nextseq) && (flags & TH_RST) == 0) {
         ta |= TA_LOST_PACKET;
-        fwd->valid_bif = false;
         hole_add(fwd, fwd->nextseq, seq);
     }
     /* The rest is by length (the tests are Wireshark's, in its order; those for segments
@@ -867,7 +862,6 @@ finished_retrans:;
     if (SEQ_GT(nextseq, fwd->nextseq) || !fwd->nextseq) {
         if (!(ta & TA_ZERO_WINDOW_PROBE)) {
             fwd->nextseq = nextseq;
-            fwd->nextseqframe = p->frame;
             fwd->nextseqtime = now;
         }
     }
@@ -1137,15 +1131,7 @@ void tcp_track_packet(struct tcp_track *t, const struct pkt *p, struct tcp_rec *
 
     if (th->have_seglen) {
         if (!fwd->base_set) {
-            if (th->flags & TH_SYN) {
-                fwd->base_seq = th->seq;
-                if (th->flags & TH_ACK)
-                    fwd->saw_synack = true;
-                else
-                    fwd->saw_syn = true;
-            } else {
-                fwd->base_seq = th->seq - 1;
-            }
+            fwd->base_seq = (th->flags & TH_SYN) ? th->seq : th->seq - 1;
             fwd->base_set = true;
         }
         if (!rev->base_set && (th->flags & TH_ACK)) {

@@ -102,12 +102,11 @@ struct tcp_seg {
 
 struct tcp_flow {
     uint32_t base_seq;
-    bool base_set, saw_syn, saw_synack;
+    bool base_set;
     int8_t win_scale;        /* -1 unknown, -2 no scaling, else the shift */
     bool is_first_ack;
     uint32_t window;         /* last raw window sent in this direction (UINT32_MAX: none) */
     uint32_t nextseq;        /* highest seq+len seen (0: none yet) */
-    uint64_t nextseqframe;
     int64_t nextseqtime;
     uint32_t maxseqtobeacked;
     uint32_t lastack;
@@ -115,7 +114,6 @@ struct tcp_flow {
     uint64_t lastnondupack;
     uint32_t dupacknum;       /* unsigned as in Wireshark: the "-1" marker compares >= 2 */
     uint16_t lastsegmentflags;
-    bool valid_bif;
     struct tcp_seg *segs;    /* unacknowledged segments, oldest first */
     uint32_t nsegs, capsegs;
 
@@ -161,7 +159,6 @@ struct tcp_conn {
     bool fin_ack_combined;   /* the second FIN also acknowledged the first (3-way close) */
     uint64_t fin_close_frame; /* frame that completed the FIN exchange (0: not completed) */
     bool closed;             /* both sides finished (FINs acked) or reset */
-    int64_t closed_ts;
     /* table links */
     struct tcp_conn *hnext;  /* hash chain */
     struct tcp_conn *lprev, *lnext; /* LRU list (open or closed) */
