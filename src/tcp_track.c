@@ -1240,8 +1240,18 @@ void tcp_track_finish(struct tcp_track *t)
                 all[n++] = c;
         qsort(all, n, sizeof *all, cmp_stream);
     }
-    for (uint32_t i = 0; i < n; i++)
-        conn_drop(t, all[i]);
+    /* as conn_drop for each, without unlinking one by one: every entry leaves, so every
+     * chain and both lists end empty */
+    for (uint32_t i = 0; i < n; i++) {
+        struct tcp_conn *c = all[i];
+        t->count--;
+        t->st.open_now = t->count;
+        if (t->cb)
+            t->cb(t->cbctx, c);
+        t->buckets[c->hash & (t->nbuckets - 1)] = NULL;
+        conn_release(t, c);
+    }
+    memset(t->lru, 0, sizeof t->lru);
     free(all);
 }
 
