@@ -533,6 +533,7 @@ enum run_status analyzer_run_par(const struct run_opts *o, struct capfile *cf,
         tcp_track_on_close(s->tt, on_conn, s);
         struct tcp_track_hooks hk = {on_created, on_forgotten, s};
         tcp_track_set_hooks(s->tt, &hk);
+        tcp_track_set_lean(s->tt, true); /* a shard reads none of the records */
     }
     if (status == RUN_OK) {
         /* the shards take no signals: SIGINT sets capture_stop in this thread */
