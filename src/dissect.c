@@ -46,10 +46,16 @@ struct wire {
     uint32_t wire;    /* bytes this layer has on the wire (reported length) */
 };
 
-/* The commonest packet (Ethernet, IPv4, TCP) goes through one function: the layers it passes
- * are written as always-inlined bodies (ipv4_in, l4_in, dis_tcp), which the other paths reach
- * through out-of-line wrappers (dis_ipv4, dis_l4). */
+/* The commonest packets (Ethernet, IPv4 or IPv6, TCP, whole) have a way of their own in
+ * dissect(), eth_ip_tcp; everything else goes through the layers below. */
 #define ALWAYS_INLINE static inline __attribute__((always_inline))
+/* GCC would store the TCP header's 16-bit fields as one vector, built with shifts and spills
+ * at more cost than the four stores */
+#if defined(__GNUC__) && !defined(__clang__)
+#define NO_SLP __attribute__((optimize("no-tree-slp-vectorize")))
+#else
+#define NO_SLP
+#endif
 
 static void dis_ipv4(struct pkt *p, struct wire w);
 static void dis_ipv6(struct pkt *p, struct wire w);
@@ -146,13 +152,6 @@ static void dis_ethertype(struct pkt *p, uint16_t type, struct wire w)
 static void dis_ethernet(struct pkt *p, struct wire w)
 {
     struct rd r = w.r;
-    if (rd_has(&r, 14) && ld_be16(r.p + 12) == ETHERTYPE_IPV4) {
-        /* the commonest frame: no tag, IPv4 (what the general path below also does with it) */
-        struct wire in = {{r.p + 14, r.end, false}, w.wire > 14 ? w.wire - 14 : 0};
-        p->ethertype = ETHERTYPE_IPV4;
-        ipv4_in(p, in);
-        return;
-    }
     if (!rd_skip(&r, 12)) {
         mark(p, DIS_TRUNCATED, "eth", "Ethernet header cut short");
         return;
@@ -773,6 +772,14 @@ static void l4_not_tcp(struct pkt *p, uint8_t proto, const uint8_t *b, const uin
     }
 }
 
+/* HTTP, else DNS over TCP, in a TCP segment's payload (depth permitting) */
+static void tcp_app(struct pkt *p)
+{
+    if (!dis_http(p, p->payload, p->payload_caplen) && (p->sport == 53 || p->dport == 53) &&
+        p->payload_caplen > 2)
+        dis_dns(p, p->payload + 2, p->payload_caplen - 2);
+}
+
 ALWAYS_INLINE void l4_in(struct pkt *p, uint8_t proto, struct wire w)
 {
     if (proto != 6) {
@@ -781,11 +788,8 @@ ALWAYS_INLINE void l4_in(struct pkt *p, uint8_t proto, struct wire w)
     }
     dis_tcp(p, w);
     if (p->depth >= DIS_DEPTH_APP && p->l4 == L4_TCP && p->payload_caplen > 0 &&
-        !(p->tcp.flags & TH_RST)) {
-        if (!dis_http(p, p->payload, p->payload_caplen) && (p->sport == 53 || p->dport == 53) &&
-            p->payload_caplen > 2)
-            dis_dns(p, p->payload + 2, p->payload_caplen - 2);
-    }
+        !(p->tcp.flags & TH_RST))
+        tcp_app(p);
 }
 
 static void dis_l4(struct pkt *p, uint8_t proto, struct wire w)
@@ -793,13 +797,13 @@ static void dis_l4(struct pkt *p, uint8_t proto, struct wire w)
     l4_in(p, proto, w);
 }
 
-/* Zero the decoded fields (ethertype up to http; those before are all set by dissect). One
- * memset of this size becomes a `rep stos`, several times slower than pieces of 64 bytes,
- * which the compiler writes as a few vector stores. */
+/* Zero the decoded fields (ethertype up to the TCP SACK edges, pkt.h; those before are all set
+ * by dissect). One memset of this size becomes a `rep stos`, several times slower than pieces of
+ * 64 bytes, which the compiler writes as a few vector stores. */
 static inline void clear_decoded(struct pkt *p)
 {
     unsigned char *s = (unsigned char *)&p->ethertype;
-    enum { N = offsetof(struct pkt, http) - offsetof(struct pkt, ethertype) };
+    enum { N = offsetof(struct pkt, tcp.opt.sack_l) - offsetof(struct pkt, ethertype) };
     size_t i = 0;
 #pragma GCC unroll 8
     for (; i + 64 <= N; i += 64)
@@ -807,24 +811,133 @@ static inline void clear_decoded(struct pkt *p)
     memset(s + i, 0, N - i);
 }
 
-void dissect(struct pkt *p, const struct cap_rec *rec, uint64_t frame, enum dis_depth depth)
+/* The commonest packets, whole: an untagged Ethernet frame with IPv4 (no options, no fragment)
+ * or IPv6 (no extension header) whose length fits in the frame, then TCP whose header fits in
+ * the datagram and in the captured bytes. Nothing is written unless the packet is one (false:
+ * the layers above take it), and then exactly what they would write for it (there is no damage
+ * to mark), in one straight run. */
+
+/* TCP at t, whose header (hlen, checked) fits in the cap captured bytes of the datagram's
+ * payload of wire bytes (cap <= wire) */
+ALWAYS_INLINE void tcp_whole(struct pkt *p, const uint8_t *t, uint8_t hlen, uint32_t cap,
+                             uint32_t wire)
 {
-    clear_decoded(p);
-    p->frame = frame;
-    p->ts_sec = rec->ts_sec;
-    p->ts_nsec = rec->ts_nsec;
-    p->caplen = rec->caplen;
-    p->wirelen = rec->wirelen;
-    p->linktype = rec->linktype;
-    p->ifindex = rec->ifindex;
-    p->data = rec->data;
-    p->depth = (uint8_t)depth;
-    p->arena_used = 0;
+    /* read into locals first: a store into *p may alias the packet bytes */
+    uint16_t sport = ld_be16(t), dport = ld_be16(t + 2);
+    uint32_t seq = ld_be32(t + 4), ack = ld_be32(t + 8);
+    uint16_t flags = ld_be16(t + 12) & TH_MASK, win = ld_be16(t + 14);
+    uint16_t sum = ld_be16(t + 16), urp = ld_be16(t + 18);
+    uint32_t seglen = wire - hlen;
+    p->l4 = L4_TCP;
+    p->sport = sport;
+    p->dport = dport;
+    struct pkt_tcp *tp = &p->tcp;
+    tp->seq = seq;
+    tp->ack = ack;
+    tp->hlen = hlen;
+    tp->flags = flags;
+    tp->win = win;
+    tp->sum = sum;
+    tp->urp = urp;
+    tp->have_hdr = true;
+    tp->have_seglen = true;
+    tp->seglen = seglen;
+    p->payload_len = seglen;
+    p->payload = t + hlen;
+    p->payload_caplen = cap - hlen; /* no more than seglen: cap <= wire */
+    /* decided before the options, so that little stays live across their (rare) call */
+    bool app = p->depth >= DIS_DEPTH_APP && cap > hlen && !(flags & TH_RST);
+    if (hlen > 20)
+        dis_tcp_options(&tp->opt, t + 20, (size_t)hlen - 20, (size_t)hlen - 20);
+    if (app)
+        tcp_app(p);
+}
+
+ALWAYS_INLINE bool eth_ipv4_tcp(struct pkt *p, const uint8_t *b, uint32_t caplen,
+                                uint32_t wirelen)
+{
+    if (caplen < 14 + 20 + 20)
+        return false;
+    const uint8_t *h = b + 14, *t = h + 20;
+    uint16_t total = ld_be16(h + 2), fo = ld_be16(h + 6);
+    uint32_t ip_wire = wirelen > 14 ? wirelen - 14 : 0;
+    /* neither MF nor an offset: not a fragment (DF does not matter) */
+    if (h[0] != 0x45 || h[9] != 6 || (fo & 0x3FFF) || total > ip_wire || total < 20 + 20)
+        return false;
+    /* TCP's bytes: the datagram's (Ethernet padding is not payload), as far as captured */
+    uint32_t tcp_wire = total - 20u, tcp_cap = caplen - 34u;
+    if (tcp_cap > tcp_wire)
+        tcp_cap = tcp_wire;
+    uint8_t hlen = (uint8_t)((t[12] >> 4) * 4);
+    if (hlen < 20 || hlen > tcp_cap)
+        return false; /* (so the header fits in tcp_wire too: the segment length is known) */
+    uint16_t id = ld_be16(h + 4);
+    uint8_t ttl = h[8];
+    uint32_t sa, da;
+    memcpy(&sa, h + 12, 4);
+    memcpy(&da, h + 16, 4);
+    p->ethertype = ETHERTYPE_IPV4;
+    p->l3 = L3_IPV4;
+    p->ip_id = id;
+    p->ip_len = total;
+    p->ttl = ttl;
+    p->ipproto = 6;
+    p->src.family = p->dst.family = 4;
+    memcpy(p->src.a, &sa, 4);
+    memcpy(p->dst.a, &da, 4);
+    tcp_whole(p, t, hlen, tcp_cap, tcp_wire);
+    return true;
+}
+
+ALWAYS_INLINE bool eth_ipv6_tcp(struct pkt *p, const uint8_t *b, uint32_t caplen,
+                                uint32_t wirelen)
+{
+    if (caplen < 14 + 40 + 20)
+        return false;
+    const uint8_t *h = b + 14, *t = h + 40;
+    uint16_t plen = ld_be16(h + 4);
+    uint32_t ip_wire = wirelen > 14 ? wirelen - 14 : 0;
+    if ((h[0] >> 4) != 6 || h[6] != 6 || ip_wire < 40 || plen > ip_wire - 40)
+        return false;
+    uint32_t tcp_cap = caplen - 54u;
+    if (tcp_cap > plen)
+        tcp_cap = plen;
+    uint8_t hlen = (uint8_t)((t[12] >> 4) * 4);
+    if (hlen < 20 || hlen > tcp_cap)
+        return false;
+    uint8_t hops = h[7];
+    uint8_t sa[16], da[16];
+    memcpy(sa, h + 8, 16);
+    memcpy(da, h + 24, 16);
+    p->ethertype = ETHERTYPE_IPV6;
+    p->l3 = L3_IPV6;
+    p->ip_len = 40u + plen;
+    p->ttl = hops;
+    p->ipproto = 6;
+    p->src.family = p->dst.family = 6;
+    memcpy(p->src.a, sa, 16);
+    memcpy(p->dst.a, da, 16);
+    tcp_whole(p, t, hlen, tcp_cap, plen);
+    return true;
+}
+
+ALWAYS_INLINE bool eth_ip_tcp(struct pkt *p, const uint8_t *b, uint32_t caplen,
+                              uint32_t wirelen)
+{
+    if (caplen < 14)
+        return false;
+    uint16_t type = ld_be16(b + 12);
+    if (type == ETHERTYPE_IPV4)
+        return eth_ipv4_tcp(p, b, caplen, wirelen);
+    if (type == ETHERTYPE_IPV6)
+        return eth_ipv6_tcp(p, b, caplen, wirelen);
+    return false;
+}
+
+/* Every other packet: layer by layer from the link type. */
+__attribute__((noinline)) static void dissect_layers(struct pkt *p, const struct cap_rec *rec)
+{
     struct wire w = {rd_make(rec->data, rec->caplen), rec->wirelen};
-    if (rec->linktype == LINKTYPE_ETHERNET) {
-        dis_ethernet(p, w);
-        return;
-    }
     switch (rec->linktype) {
     case LINKTYPE_ETHERNET:
         dis_ethernet(p, w);
@@ -856,6 +969,25 @@ void dissect(struct pkt *p, const struct cap_rec *rec, uint64_t frame, enum dis_
         mark(p, DIS_INVALID, "frame", "unsupported link type");
         break;
     }
+}
+
+NO_SLP void dissect(struct pkt *p, const struct cap_rec *rec, uint64_t frame,
+                    enum dis_depth depth)
+{
+    clear_decoded(p);
+    p->frame = frame;
+    p->ts_sec = rec->ts_sec;
+    p->ts_nsec = rec->ts_nsec;
+    p->caplen = rec->caplen;
+    p->wirelen = rec->wirelen;
+    p->linktype = rec->linktype;
+    p->ifindex = rec->ifindex;
+    p->data = rec->data;
+    p->depth = (uint8_t)depth;
+    p->arena_used = 0;
+    if (rec->linktype == LINKTYPE_ETHERNET && eth_ip_tcp(p, rec->data, rec->caplen, rec->wirelen))
+        return;
+    dissect_layers(p, rec);
 }
 
 bool dissect_peek_tcp4(const struct cap_rec *rec, struct addr *src, uint16_t *sport,

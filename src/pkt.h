@@ -102,12 +102,13 @@ struct tcp_opts {
     uint8_t wscale;          /* shift as sent (may exceed 14) */
     bool has_mss, has_ws, sack_perm, has_ts, has_tfo, has_md5, has_mptcp, has_ao;
     bool bad;                /* an option was malformed (length 0/1, runs past the header) */
-    uint32_t tsval, tsecr;
     uint8_t nsack;           /* SACK blocks present (<= PKT_MAX_SACK) */
-    uint32_t sack_l[PKT_MAX_SACK], sack_r[PKT_MAX_SACK]; /* raw edges */
     uint8_t tfo_cookie_len;
     uint8_t count;           /* number of options (excluding NOP/EOL) */
     uint8_t norder;          /* kinds of the well-formed options, in header order (for Info) */
+    uint32_t tsval, tsecr;
+    /* last, so that dissect() need not clear them: only the first nsack and norder are set */
+    uint32_t sack_l[PKT_MAX_SACK], sack_r[PKT_MAX_SACK]; /* raw edges */
     uint8_t order[16];
 };
 
@@ -216,10 +217,9 @@ struct pkt {
     uint32_t frag_off;       /* byte offset */
     uint16_t arp_op;
 
-    /* transport */
+    /* transport (tcp below) */
     enum pkt_l4 l4;
     uint16_t sport, dport;
-    struct pkt_tcp tcp;
     struct pkt_udp udp;
     struct pkt_icmp icmp;
     const uint8_t *payload;  /* transport payload captured bytes */
@@ -232,10 +232,13 @@ struct pkt {
     const char *bad_reason;  /* static text, e.g. "bogus TCP header length" */
 
     uint8_t depth;           /* dissection depth requested (enum dis_depth) */
-
-    /* application: http and dns are valid only as app says (their dissector clears the one it
-     * fills; dissect() clears everything above http, so a packet costs no 1 KB memset) */
     enum pkt_app app;
+
+    /* dissect() clears every field from ethertype up to tcp.opt.sack_l; what follows is valid
+     * only as a field before says (the SACK edges and option kinds up to nsack and norder, http
+     * and dns as app says), and its dissector sets or clears it, so a packet costs no 1 KB
+     * memset */
+    struct pkt_tcp tcp;
     struct pkt_http http;
     struct pkt_dns dns;
 
