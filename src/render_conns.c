@@ -38,11 +38,16 @@ struct row {
 #define ST_HOLD 4u        /* its conversation was evicted: a later part may still come */
 
 /* A cached block of the spill file: rows block*SB .. block*SB+SB-1. A row is written to the file
- * when its block leaves the cache (runs of changed rows, one write each) and read with its
- * whole block: one system call per SB rows instead of one per row each way. */
+ * when its block leaves the cache (runs of changed rows, one write each; a block none of whose
+ * rows was ever in the file in one write, gaps included) and read with its whole block: one
+ * system call per SB rows instead of one per row each way. A slot keeps the newest block that
+ * maps to it: a row that arrives late, for a block that already made way for a newer one, goes
+ * straight to the file (and comes back from it), instead of pushing the newer block out
+ * half-filled and taking its place for one row. */
 struct sblock {
     uint64_t block;            /* UINT64_MAX: empty */
     uint64_t have, dirty;      /* rows held here; rows changed since read */
+    bool fresh;                /* no row of this block was in the file when it came in */
     struct conn_summary row[SB];
 };
 
@@ -70,6 +75,7 @@ struct conns_ctx {
     struct sblock *scache;     /* nscache blocks of the spill file (NULL until the first spill) */
     uint32_t nscache;          /* SCACHE, or conns_opts.spill_blocks */
     uint64_t punched;          /* spill bytes before this offset were given back */
+    uint64_t fresh_from;       /* no row of a block from this one on has been in the file */
     struct conn_summary tmp;
     struct conn_summary one;   /* -s: the chosen stream's parts so far */
     bool one_have, one_done;
@@ -733,18 +739,35 @@ static bool spill_ready(struct conns_ctx *c)
             return false;
         }
         c->nscache = c->o.spill_blocks ? c->o.spill_blocks : SCACHE;
-        c->scache = xmalloc(c->nscache * sizeof *c->scache);
+        /* zeroed: a fresh block is written with its gaps */
+        c->scache = xcalloc(c->nscache, sizeof *c->scache);
         for (uint32_t i = 0; i < c->nscache; i++)
             c->scache[i].block = UINT64_MAX;
     }
     return c->spill_fd >= 0;
 }
 
-/* Write the changed rows of b that are still to be printed, a run of neighbours at a time. */
+/* Write the changed rows of b that are still to be printed, a run of neighbours at a time, or
+ * all in one write from the first to the last when the file holds nothing of the block (the
+ * rows between are not stored: their state bytes say so, and they are written when they come). */
 static bool sblock_flush(struct conns_ctx *c, struct sblock *b)
 {
     bool ok = true;
     uint64_t first = b->block * SB;
+    if (b->fresh) {
+        uint64_t d = b->dirty;
+        if (first < c->next) /* rows printed already stay out */
+            d &= c->next - first >= SB ? 0 : ~0ull << (c->next - first);
+        if (d) {
+            uint32_t i = (uint32_t)__builtin_ctzll(d), j = 64u - (uint32_t)__builtin_clzll(d);
+            size_t n = (j - i) * sizeof b->row[0];
+            off_t off = (off_t)((first + i) * sizeof b->row[0]);
+            ok = pwrite(c->spill_fd, &b->row[i], n, off) == (ssize_t)n;
+        }
+        b->dirty = 0;
+        b->fresh = false;
+        return ok;
+    }
     for (uint32_t i = 0; i < SB;) {
         if (!(b->dirty >> i & 1) || first + i < c->next) {
             i++;
@@ -773,15 +796,28 @@ static struct sblock *sblock_of(struct conns_ctx *c, uint64_t s)
             sblock_flush(c, b);
         b->block = blk;
         b->have = b->dirty = 0;
+        b->fresh = blk >= c->fresh_from;
+        if (blk >= c->fresh_from)
+            c->fresh_from = blk + 1; /* it may be written from now on */
     }
     return b;
 }
 
-/* Read (wr false) or write row s of the spill file, through the block cache. */
-static bool spill_io(struct conns_ctx *c, uint64_t s, struct conn_summary *r, bool wr)
+/* Read (wr false) or write row s of the spill file, through the block cache; in_order: the read
+ * of the next row to print (its block takes the slot, it is read whole), else a row of a block
+ * older than the one in its slot is read or written in the file directly. */
+static bool spill_io(struct conns_ctx *c, uint64_t s, struct conn_summary *r, bool wr,
+                     bool in_order)
 {
     if (!spill_ready(c))
         return false;
+    size_t sz = sizeof *r;
+    uint64_t slot_blk = c->scache[s / SB % c->nscache].block;
+    if (!in_order && slot_blk != UINT64_MAX && slot_blk > s / SB) {
+        ssize_t n = wr ? pwrite(c->spill_fd, r, sz, (off_t)(s * sz))
+                       : pread(c->spill_fd, r, sz, (off_t)(s * sz));
+        return n == (ssize_t)sz;
+    }
     struct sblock *b = sblock_of(c, s);
     uint32_t i = (uint32_t)(s % SB);
     if (wr) {
@@ -793,7 +829,6 @@ static bool spill_io(struct conns_ctx *c, uint64_t s, struct conn_summary *r, bo
     if (!(b->have >> i & 1)) {
         /* the whole block when nothing of it is here (rows printed in order read it once),
          * else just the row (the others here may be newer than the file's) */
-        size_t sz = sizeof b->row[0];
         if (!b->have) {
             ssize_t n = pread(c->spill_fd, b->row, SB * sz, (off_t)(b->block * SB * sz));
             if (n < (ssize_t)((i + 1) * sz))
@@ -833,7 +868,7 @@ static void advance(struct conns_ctx *c)
             break;
         const struct conn_summary *r = &c->win[c->next % c->nwin];
         if (*st & ST_SPILL) {
-            if (!spill_io(c, c->next, &c->tmp, false))
+            if (!spill_io(c, c->next, &c->tmp, false, true))
                 break; /* cannot happen: written before */
             r = &c->tmp;
         }
@@ -871,18 +906,18 @@ static void store(struct conns_ctx *c, const struct conn_summary *r, bool later,
         struct conn_summary m;
         spill = (*st & ST_SPILL) != 0;
         if (spill)
-            spill_io(c, s, &m, false);
+            spill_io(c, s, &m, false, false);
         else
             m = c->win[s % c->nwin];
         conn_summary_merge(&m, r);
         if (spill)
-            spill_io(c, s, &m, true);
+            spill_io(c, s, &m, true, false);
         else
             c->win[s % c->nwin] = m;
     } else if (s - c->next < c->nwin) {
         c->win[s % c->nwin] = *r;
         spill = false;
-    } else if (spill_io(c, s, (struct conn_summary *)r, true)) {
+    } else if (spill_io(c, s, (struct conn_summary *)r, true, false)) {
         spill = true;
     } else {
         c->out_of_order++;
