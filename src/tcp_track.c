@@ -996,11 +996,21 @@ void tcp_track_set_lean(struct tcp_track *t, bool lean)
     t->lean = lean;
 }
 
+/* Whether evict would free an entry now (its first test, inline: past the soft size it is asked
+ * for every packet, and most of the time the answer is no). */
+static inline bool evict_due(const struct tcp_track *t)
+{
+    const struct tcp_conn *oc = t->lru[0].head, *cc = t->lru[1].head;
+    return t->count > t->lim.max_conns ||
+           (cc && ts_diff(t->now, cc->ts_last) > t->lim.closed_grace) ||
+           (oc && ts_diff(t->now, oc->ts_last) > t->lim.idle_timeout);
+}
+
 static inline void tick(struct tcp_track *t, int64_t now)
 {
     if (now > t->now)
         t->now = now;
-    if (t->count > t->lim.soft_conns)
+    if (t->count > t->lim.soft_conns && evict_due(t))
         evict(t);
 }
 
