@@ -205,6 +205,26 @@ static inline uint32_t hash_ep4(uint64_t e1, uint64_t e2)
     return (uint32_t)(x ^ (x >> 32));
 }
 
+/* An endpoint that is not IPv4 (or is, in a pair that is not both IPv4) for the bucket hash of
+ * its pair: one 128-bit multiply of its address halves and port, folded. The pair's hash adds
+ * the two, so it is the same both ways. */
+static inline uint64_t ep_any(const struct addr *a, uint16_t port)
+{
+    __extension__ typedef unsigned __int128 u128;
+    uint64_t w0 = 0, w1 = 0;
+    if (a->family == 4) {
+        uint32_t v;
+        memcpy(&v, a->a, 4);
+        w0 = v;
+    } else {
+        memcpy(&w0, a->a, 8);
+        memcpy(&w1, a->a + 8, 8);
+    }
+    u128 m = (u128)(w0 ^ 0x9e3779b97f4a7c15ULL ^ (uint64_t)a->family << 48) *
+             (w1 ^ 0xbf58476d1ce4e5b9ULL ^ (uint64_t)port << 32);
+    return (uint64_t)m ^ (uint64_t)(m >> 64);
+}
+
 static inline __attribute__((always_inline)) void pair_key_of(struct pair_key *k, const struct addr *s, uint16_t sp,
                                const struct addr *d, uint16_t dp)
 {
@@ -222,14 +242,19 @@ static inline __attribute__((always_inline)) void pair_key_of(struct pair_key *k
     if (dir == 0)
         dir = sp > dp ? 1 : -1;
     k->dir = dir;
-    k->h = pair_hash_any(s, sp, d, dp);
+    uint64_t x = ep_any(s, sp) + ep_any(d, dp);
+    k->h = (uint32_t)(x ^ (x >> 32));
 }
 
+/* The shard key of a pair (tcp_track_pair_key): the IPv4 bucket hash, else pair_hash_any. */
 static uint32_t pair_hash(const struct addr *a, uint16_t pa, const struct addr *b, uint16_t pb)
 {
-    struct pair_key k;
-    pair_key_of(&k, a, pa, b, pb);
-    return k.h;
+    if (a->family == 4 && b->family == 4) {
+        struct pair_key k;
+        pair_key_of(&k, a, pa, b, pb);
+        return k.h;
+    }
+    return pair_hash_any(a, pa, b, pb);
 }
 
 static bool conn_matches(const struct tcp_conn *c, const struct addr *s, uint16_t sp,
