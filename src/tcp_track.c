@@ -86,6 +86,7 @@ struct tcp_track {
     uint32_t next_stream;
     int64_t now;             /* latest capture time seen (times may go backwards) */
     uint64_t total_segs;     /* unacked segments stored, all connections */
+    uint64_t segs_total_cap; /* lim.max_unacked_total, or no cap when that is 0 */
     tcp_conn_cb cb;
     void *cbctx;
     struct tcp_track_stats st;
@@ -128,6 +129,7 @@ struct tcp_track *tcp_track_new(const struct tcp_track_limits *lim)
         t->lim = *lim;
     else
         tcp_track_defaults(&t->lim);
+    t->segs_total_cap = t->lim.max_unacked_total ? t->lim.max_unacked_total : UINT64_MAX;
     t->nbuckets = 1024;
     t->buckets = xcalloc(t->nbuckets, sizeof *t->buckets);
     return t;
@@ -643,7 +645,7 @@ static void seg_add(struct tcp_track *t, struct tcp_flow *f, uint64_t frame, uin
                     uint32_t nextseq, int64_t ts)
 {
     if (f->nsegs >= t->lim.max_unacked ||
-        (t->lim.max_unacked_total && t->total_segs >= t->lim.max_unacked_total)) {
+        t->total_segs >= t->segs_total_cap) {
         t->st.unacked_cap_hits++;
         return;
     }
