@@ -36,12 +36,46 @@ static uint8_t lower(uint8_t c)
     return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
 }
 
+/* Words of a lower-case literal y compared with the bytes x of a packet ignoring ASCII case: x
+ * with bit 0x20 set in the places where y has a letter ('a'..'z') must be y (so an upper-case
+ * letter matches its lower-case one and every other byte only itself). */
+static inline bool ieq_word64(const uint8_t *a, const char *b)
+{
+    uint64_t x, y;
+    memcpy(&x, a, 8);
+    memcpy(&y, b, 8);
+    /* a byte of y (all below 0x80) from 0x61 up, and from 0x7b up: no carry between bytes */
+    uint64_t from_a = y + 0x1f1f1f1f1f1f1f1full, past_z = y + 0x0505050505050505ull;
+    uint64_t letter = (from_a & ~past_z & 0x8080808080808080ull) >> 2;
+    return (x | letter) == y;
+}
+
+static inline bool ieq_word32(const uint8_t *a, const char *b)
+{
+    uint32_t x, y;
+    memcpy(&x, a, 4);
+    memcpy(&y, b, 4);
+    uint32_t from_a = y + 0x1f1f1f1fu, past_z = y + 0x05050505u;
+    uint32_t letter = (from_a & ~past_z & 0x80808080u) >> 2;
+    return (x | letter) == y;
+}
+
 /* a[0..n) equals b ignoring ASCII case; b is a lower-case literal at every call (inline: its
- * length is then known at compile time) */
-static inline bool ieq(const uint8_t *a, size_t n, const char *b)
+ * length is then known at compile time, and so are the words below). From 4 bytes on the text
+ * is compared a word at a time, the last word ending where the text ends (overlapping the one
+ * before it). */
+static inline __attribute__((always_inline)) bool ieq(const uint8_t *a, size_t n, const char *b)
 {
     if (strlen(b) != n)
         return false;
+    if (n >= 8) {
+        for (size_t i = 0; i + 8 <= n; i += 8)
+            if (!ieq_word64(a + i, b + i))
+                return false;
+        return n % 8 == 0 || ieq_word64(a + n - 8, b + n - 8);
+    }
+    if (n >= 4)
+        return ieq_word32(a, b) && ieq_word32(a + n - 4, b + n - 4);
     for (size_t i = 0; i < n; i++)
         if (lower(a[i]) != (uint8_t)b[i])
             return false;
