@@ -444,9 +444,9 @@ static void tcp_options_loop(struct tcp_opts *t, const uint8_t *o, size_t n_hdr,
 ALWAYS_INLINE void dis_tcp_options(struct tcp_opts *t, const uint8_t *o, size_t n_hdr,
                                    size_t n_cap)
 {
-    /* the two commonest layouts, whole, done the way the loop below does them: NOP, NOP,
-     * timestamps (most segments), and MSS, SACK permitted, timestamps, NOP, window scale
-     * (Linux's SYN and SYN-ACK) */
+    /* the commonest layouts, whole, done the way the loop below does them: NOP, NOP,
+     * timestamps (most segments), the two SYN layouts without timestamps below, and MSS, SACK
+     * permitted, timestamps, NOP, window scale (Linux's SYN and SYN-ACK) */
     if (n_hdr == 12 && n_cap == 12 && ld_be32(o) == 0x0101080Au) {
         uint32_t tsval = ld_be32(o + 4), tsecr = ld_be32(o + 8);
         t->has_ts = true;
@@ -456,6 +456,27 @@ ALWAYS_INLINE void dis_tcp_options(struct tcp_opts *t, const uint8_t *o, size_t 
         t->norder = 1;
         t->order[0] = 8;
         return;
+    }
+    if (n_hdr == 12 && n_cap == 12 && o[0] == 2 && o[1] == 4) {
+        /* MSS, NOP, WS, NOP, NOP, SACK permitted (Windows' SYN) and MSS, NOP, NOP, SACK
+         * permitted, NOP, WS */
+        uint32_t w1 = ld_be32(o + 4), w2 = ld_be32(o + 8);
+        bool ws_first = (w1 & 0xFFFFFF00u) == 0x01030300u && w2 == 0x01010402u;
+        if (ws_first || (w1 == 0x01010402u && (w2 & 0xFFFFFF00u) == 0x01030300u)) {
+            uint16_t mss = ld_be16(o + 2);
+            uint8_t ws = ws_first ? o[7] : o[11];
+            t->has_mss = true;
+            t->mss = mss;
+            t->has_ws = true;
+            t->wscale = ws;
+            t->sack_perm = true;
+            t->count = 3;
+            t->norder = 3;
+            t->order[0] = 2;
+            t->order[1] = ws_first ? 3 : 4;
+            t->order[2] = ws_first ? 4 : 3;
+            return;
+        }
     }
     if (n_hdr == 20 && n_cap == 20 && o[0] == 2 && o[1] == 4 && ld_be32(o + 4) == 0x0402080Au &&
         ld_be16(o + 16) == 0x0103 && o[18] == 3) {

@@ -248,7 +248,42 @@ static int test_pcap_records(void)
     PASS;
 }
 
+/* The two 12-byte SYN layouts without timestamps (decoded without the loop) against the same
+ * options followed by EOL padding (through it) */
+static int test_tcp_syn12_layouts(void)
+{
+    uint8_t f[200];
+    static const uint8_t lay[2][12] = {{2, 4, 0x05, 0xb4, 1, 3, 3, 8, 1, 1, 4, 2},
+                                       {2, 4, 0x05, 0xb4, 1, 1, 4, 2, 1, 3, 3, 8}};
+    for (int k = 0; k < 2; k++) {
+        uint8_t o[16] = {0};
+        memcpy(o, lay[k], 12);
+        size_t n = frame_tcp4(f, o, 12, 0);
+        run(f, (uint32_t)n, (uint32_t)n);
+        struct tcp_opts a = dis_pkt.tcp.opt;
+        CHECK(a.has_mss && a.sack_perm && a.has_ws && !a.has_ts && !a.bad);
+        CHECK_EQ_U(a.mss, 1460);
+        CHECK_EQ_U(a.wscale, 8);
+        CHECK_EQ_U(a.count, 3);
+        CHECK_EQ_U(a.norder, 3);
+        CHECK_EQ_U(a.order[0], 2);
+        CHECK_EQ_U(a.order[1], k ? 4 : 3);
+        CHECK_EQ_U(a.order[2], k ? 3 : 4);
+        n = frame_tcp4(f, o, 16, 0);
+        run(f, (uint32_t)n, (uint32_t)n);
+        CHECK(memcmp(&a, &dis_pkt.tcp.opt, sizeof a) == 0);
+        /* a bad length in the same layout is not taken for it */
+        o[k ? 10 : 6] = 4;
+        n = frame_tcp4(f, o, 12, 0);
+        run(f, (uint32_t)n, (uint32_t)n);
+        CHECK(dis_pkt.tcp.opt.bad || !dis_pkt.tcp.opt.has_ws);
+    }
+    PASS;
+}
+
 static const struct unit_test dissect_tests[] = {
+    {"dissect: TCP SYN options without timestamps, short layouts and loop agree",
+     test_tcp_syn12_layouts},
     {"dissect: TCP timestamps, short layout and loop agree", test_tcp_ts_layouts},
     {"dissect: TCP SYN options, short layout and loop agree", test_tcp_syn_layouts},
     {"dissect: IPv4/TCP padding, every cut, a fragment", test_tcp4_cuts},
