@@ -101,9 +101,17 @@ static const char flag_text[9][4] = {"FIN", "SYN", "RST", "PSH", "ACK", "URG", "
 
 void info_tcp_flags(struct obuf *ob, uint16_t flags, const char *sep)
 {
-    size_t sl = strlen(sep);
+    /* the separator's length up to 5, and its bytes as one 4-byte copy */
+    size_t sl = 0;
+    char sep4[4] = {0};
+    while (sl < 5 && sep[sl]) {
+        if (sl < 4)
+            sep4[sl] = sep[sl];
+        sl++;
+    }
     /* the usual case straight into the buffer: no reserved bits, some flag, a short separator
-     * and room already there (never a flush the byte-wise path would not have made) */
+     * and room already there (never a flush the byte-wise path would not have made; the 4-byte
+     * copies write at most 3 bytes past the text, inside that room) */
     if (!(flags & TH_RES) && (flags & 0x1FF) && sl <= 4 && ob->cap - ob->len >= 9 * 8) {
         char *q = ob->buf + ob->len;
         unsigned f = flags & 0x1FF;
@@ -114,7 +122,7 @@ void info_tcp_flags(struct obuf *ob, uint16_t flags, const char *sep)
             f &= f - 1;
             if (!f)
                 break;
-            memcpy(q, sep, sl);
+            memcpy(q, sep4, 4);
             q += sl;
         }
         ob_commit(ob, q);
