@@ -24,6 +24,14 @@ void sinks_start(struct sink *sinks, int nsinks, int64_t first_ts)
             sinks[i].start(sinks[i].ctx, first_ts);
 }
 
+/* a packet event to every sink that takes them (both loops of analyzer_run) */
+static inline void sinks_packet(struct sink *sinks, int nsinks, const struct pkt_event *ev)
+{
+    for (int i = 0; i < nsinks; i++)
+        if (sinks[i].packet)
+            sinks[i].packet(sinks[i].ctx, ev);
+}
+
 void sinks_conn(struct sink *sinks, int nsinks, const struct tcp_conn *c)
 {
     for (int i = 0; i < nsinks; i++)
@@ -101,9 +109,7 @@ run_file_loop(struct capfile *cf, struct pkt *p, struct tcp_track *tt, struct si
             struct pkt_event ev = {p, trec.valid ? &trec : NULL, ts_diff(now, first),
                                    ts_diff(now, prev), now};
             prev = now;
-            for (int i = 0; i < nsinks; i++)
-                if (sinks[i].packet)
-                    sinks[i].packet(sinks[i].ctx, &ev);
+            sinks_packet(sinks, nsinks, &ev);
         }
         if (frame == count)
             break;
@@ -292,9 +298,7 @@ enum run_status analyzer_run(const struct run_opts *o, struct sink *sinks, int n
             struct pkt_event ev = {p, trec.valid ? &trec : NULL, ts_diff(now, ri->first_ts),
                                    ts_diff(now, prev), now};
             prev = now;
-            for (int i = 0; i < nsinks; i++)
-                if (sinks[i].packet)
-                    sinks[i].packet(sinks[i].ctx, &ev);
+            sinks_packet(sinks, nsinks, &ev);
         }
         if (flush_each)
             o->flush(o->flush_ctx);

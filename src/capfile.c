@@ -15,18 +15,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hot.h"
 #include "rd.h"
 #include "xalloc.h"
 
 /* For the rare paths off the per-record fast path: kept out of line so the fast path's caller
  * does not pay for their registers and stack. */
 #define COLD __attribute__((noinline, cold))
-/* GCC would store a record's fields as one vector, built at more cost than the plain stores */
-#if defined(__GNUC__) && !defined(__clang__)
-#define NO_SLP __attribute__((optimize("no-tree-slp-vectorize")))
-#else
-#define NO_SLP
-#endif
 
 #define STREAM_CHUNK (1u << 20)
 /* A mapped file's pages behind the reader are let go in steps of this size, so that the

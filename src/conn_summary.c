@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "hot.h"
 #include "tcp_state.h"
 #include "zeek.h"
 
@@ -115,21 +116,9 @@ static enum conn_ended ended_of(const struct tcp_conn *c, const struct conn_side
     return ENDED_OPEN;
 }
 
-/* memset of the whole summary compiles to `rep stos`; in fixed-size chunks it becomes plain
- * vector stores */
-static inline void summary_clear(struct conn_summary *s)
-{
-    char *b = (char *)s;
-    enum { CHUNKS = sizeof *s / 32, TAIL = sizeof *s % 32 };
-#pragma GCC unroll 16
-    for (size_t i = 0; i < CHUNKS; i++)
-        memset(b + i * 32, 0, 32);
-    memset(b + CHUNKS * 32, 0, TAIL);
-}
-
 void conn_summarize(const struct tcp_conn *c, struct conn_summary *s)
 {
-    summary_clear(s);
+    zero_fixed(s, sizeof *s); /* plain stores, not `rep stos` (hot.h) */
     bool cl1 = c->client != 2;
     const struct tcp_flow *fc = cl1 ? &c->flow1 : &c->flow2, *fs = cl1 ? &c->flow2 : &c->flow1;
     side_fill(&s->client, fc, cl1 ? &c->addr1 : &c->addr2, cl1 ? c->port1 : c->port2);

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "dis_app.h"
+#include "hot.h"
 #include "rd.h"
 
 #define ETHERTYPE_IPV4 0x0800
@@ -49,13 +50,6 @@ struct wire {
 /* The commonest packets (Ethernet, IPv4 or IPv6, TCP, whole) have a way of their own in
  * dissect(), eth_ip_tcp; everything else goes through the layers below. */
 #define ALWAYS_INLINE static inline __attribute__((always_inline))
-/* GCC would store the TCP header's 16-bit fields as one vector, built with shifts and spills
- * at more cost than the four stores */
-#if defined(__GNUC__) && !defined(__clang__)
-#define NO_SLP __attribute__((optimize("no-tree-slp-vectorize")))
-#else
-#define NO_SLP
-#endif
 
 static void dis_ipv4(struct pkt *p, struct wire w);
 static void dis_ipv6(struct pkt *p, struct wire w);
@@ -819,17 +813,11 @@ static void dis_l4(struct pkt *p, uint8_t proto, struct wire w)
 }
 
 /* Zero the decoded fields (ethertype up to the TCP SACK edges, pkt.h; those before are all set
- * by dissect). One memset of this size becomes a `rep stos`, several times slower than pieces of
- * 64 bytes, which the compiler writes as a few vector stores. */
+ * by dissect), in plain stores (hot.h). */
 static inline void clear_decoded(struct pkt *p)
 {
-    unsigned char *s = (unsigned char *)&p->ethertype;
-    enum { N = offsetof(struct pkt, tcp.opt.sack_l) - offsetof(struct pkt, ethertype) };
-    size_t i = 0;
-#pragma GCC unroll 8
-    for (; i + 64 <= N; i += 64)
-        memset(s + i, 0, 64);
-    memset(s + i, 0, N - i);
+    zero_fixed(&p->ethertype,
+               offsetof(struct pkt, tcp.opt.sack_l) - offsetof(struct pkt, ethertype));
 }
 
 /* The commonest packets, whole: an untagged Ethernet frame with IPv4 (no options, no fragment)

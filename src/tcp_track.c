@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hot.h"
 #include "tcp_seq.h"
 #include "tcp_state.h"
 #include "xalloc.h"
@@ -497,18 +498,6 @@ static void conn_release(struct tcp_track *t, struct tcp_conn *c)
     t->free_conns = c;
 }
 
-/* memset of a whole entry compiles to `rep stos`, as for the record (rec_clear below): in
- * fixed-size chunks it becomes plain vector stores. */
-static inline void conn_clear(struct tcp_conn *c)
-{
-    char *b = (char *)c;
-    enum { CHUNKS = sizeof *c / 32, TAIL = sizeof *c % 32 };
-#pragma GCC unroll 32
-    for (size_t i = 0; i < CHUNKS; i++)
-        memset(b + i * 32, 0, 32);
-    memset(b + CHUNKS * 32, 0, TAIL);
-}
-
 /* A cleared entry: a released one (keeping its pooled segment array, emptied) or a new one. */
 static struct tcp_conn *conn_alloc(struct tcp_track *t)
 {
@@ -522,13 +511,13 @@ static struct tcp_conn *conn_alloc(struct tcp_track *t)
             t->block_left = CONN_BLOCK;
         }
         c = &t->blocks->c[CONN_BLOCK - t->block_left--];
-        conn_clear(c);
+        zero_fixed(c, sizeof *c);
         return c;
     }
     t->free_conns = c->hnext;
     struct tcp_seg *s1 = c->flow1.segs, *s2 = c->flow2.segs;
     uint32_t c1 = c->flow1.capsegs, c2 = c->flow2.capsegs;
-    conn_clear(c);
+    zero_fixed(c, sizeof *c);
     c->flow1.segs = s1;
     c->flow1.capsegs = c1;
     c->flow2.segs = s2;
@@ -1001,18 +990,6 @@ static void track_inner(struct tcp_track *t, const struct pkt *p, struct tcp_rec
     r->win = in->win;
 }
 
-/* memset of the whole record compiles to `rep stos`, whose start-up cost showed in profiles;
- * fixed-size chunks, unrolled, become a few plain vector stores. */
-static inline void rec_clear(struct tcp_rec *r)
-{
-    char *b = (char *)r;
-    enum { CHUNKS = sizeof *r / 32, TAIL = sizeof *r % 32 };
-#pragma GCC unroll 16
-    for (size_t i = 0; i < CHUNKS; i++)
-        memset(b + i * 32, 0, 32);
-    memset(b + CHUNKS * 32, 0, TAIL);
-}
-
 void tcp_track_set_hooks(struct tcp_track *t, const struct tcp_track_hooks *h)
 {
     t->hooks = *h;
@@ -1087,7 +1064,7 @@ void tcp_track_packet(struct tcp_track *t, const struct pkt *p, struct tcp_rec *
         r->flags = 0;
         r->gaps_acked = 0;
     } else {
-        rec_clear(r);
+        zero_fixed(r, sizeof *r);
     }
     int64_t now = ts_ns(p->ts_sec, p->ts_nsec);
     tick(t, now);
